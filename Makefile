@@ -1,0 +1,185 @@
+# kubeslurm — top-level GNU Makefile.
+#
+#   make            build everything that can be built here
+#   make check      install deps, build, run unit tests (also under ASan/UBSan) and integration tests
+#   make demo       install deps, build, run the end-to-end demo
+#   make bench      all benchmarks (bench-placement, bench-gate, bench-sync, bench-gpu)
+#   make install    honours DESTDIR, prefix, libdir, sysconfdir
+#   make dist       kubeslurm-$(VERSION).tar.gz
+#
+# Each part of the tree adds its targets in a `module.mk` next to its sources; this file holds the
+# toolchain, the flags and the generic rules.
+
+VERSION := 0.1.0
+
+prefix     ?= /usr
+exec_prefix ?= $(prefix)
+bindir     ?= $(exec_prefix)/bin
+sbindir    ?= $(exec_prefix)/sbin
+libdir     ?= $(exec_prefix)/lib64
+libexecdir ?= $(exec_prefix)/libexec
+datadir    ?= $(prefix)/share
+mandir     ?= $(datadir)/man
+sysconfdir ?= /etc
+localstatedir ?= /var
+unitdir    ?= $(prefix)/lib/systemd/system
+DESTDIR    ?=
+
+# Slurm: public headers for SPANK and the CLIs; the configured source tree for the select plugin.
+SLURM_INCLUDE ?= /usr/include
+SLURM_VERSION := $(shell sed -n 's/^\#define SLURM_VERSION_STRING "\(.*\)"/\1/p' $(SLURM_INCLUDE)/slurm/slurm_version.h 2>/dev/null)
+SLURM_SRC     ?= build/slurm/src
+SLURM_PLUGINDIR ?= $(shell ls -d /usr/lib/*/slurm-wlm /usr/lib64/slurm 2>/dev/null | head -1)
+slurm_plugindir ?= $(libdir)/slurm
+
+CUDA_HOME ?= /usr/local/cuda
+NVCC      ?= $(CUDA_HOME)/bin/nvcc
+HAVE_CUDA := $(shell test -x $(NVCC) && test -f $(CUDA_HOME)/include/nccl.h && echo 1)
+
+PYTHON ?= /usr/bin/python3
+CXX ?= g++
+CC  ?= gcc
+
+SANITIZE ?=
+CI ?=
+WERROR ?= $(if $(filter true 1,$(CI)),1,)
+
+B := build/$(if $(filter 1,$(SANITIZE)),sanitize,release)
+
+WARN     := -Wall -Wextra -Wno-unused-parameter $(if $(filter 1,$(WERROR)),-Werror)
+HARDEN   := -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fstack-clash-protection -fcf-protection
+comma := ,
+SANFLAGS := $(if $(filter 1,$(SANITIZE)),-fsanitize=address$(comma)undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined)
+OPT      := $(if $(filter 1,$(SANITIZE)),-O1,-O2) -g
+
+CPPFLAGS += -Isrc -DKUBESLURM_VERSION='"$(VERSION)"' \
+            -DKUBESLURM_SYSCONFDIR='"$(sysconfdir)/kubeslurm"' \
+            -DKUBESLURM_LIBEXECDIR='"$(libexecdir)/kubeslurm"' \
+            -DKUBESLURM_DATADIR='"$(datadir)/kubeslurm"' \
+            -DKUBESLURM_STATEDIR='"$(localstatedir)/lib/kubeslurm"'
+CXXFLAGS += -std=c++20 -fPIC $(OPT) $(WARN) $(HARDEN) $(SANFLAGS) -MMD -MP
+CFLAGS   += -std=gnu11 -fPIC $(OPT) $(WARN) $(HARDEN) $(SANFLAGS) -MMD -MP
+LDFLAGS  += -Wl,-z,relro,-z,now -Wl,--as-needed $(SANFLAGS)
+EXE_LDFLAGS := -pie
+
+# Libraries every command may use (as-needed drops the unused ones).
+CMD_LDLIBS := -lslurm -lcurl -lyaml-cpp -lmunge -lssl -lcrypto -pthread -ldl
+
+.PHONY: all check check-unit check-integration check-sanitize demo bench deps install dist clean \
+        distclean print-version
+.DEFAULT_GOAL := all
+
+# ---- generic rules ---------------------------------------------------------------------------
+
+$(B)/obj/%.o: %.cpp
+	@mkdir -p $(@D)
+	$(CXX) $(CPPFLAGS) $(CXXFLAGS) -c $< -o $@
+
+$(B)/obj/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
+
+objs_of = $(patsubst %.cpp,$(B)/obj/%.o,$(filter %.cpp,$(1))) \
+          $(patsubst %.c,$(B)/obj/%.o,$(filter %.c,$(1)))
+
+# libkubeslurm: the C++ core (no Slurm internals). Modules append to LIB_SRCS.
+LIB_SRCS :=
+LIB      := $(B)/lib/libkubeslurm.a
+
+# Commands: every directory src/cmd/NAME becomes $(B)/bin/NAME.
+CMDS      := $(notdir $(wildcard src/cmd/*))
+CMD_BINS  := $(addprefix $(B)/bin/,$(CMDS))
+
+# Unit tests: every directory tests/unit/MODULE becomes $(B)/tests/unit-MODULE.
+UNIT_MODULES := $(notdir $(patsubst %/,%,$(dir $(wildcard tests/unit/*/*.cpp))))
+UNIT_MODULES := $(sort $(UNIT_MODULES))
+UNIT_BINS    := $(addprefix $(B)/tests/unit-,$(UNIT_MODULES))
+CATCH_MAIN   := $(B)/obj/tests/unit/catch_main.o
+
+PLUGINS :=          # modules append shared objects to build
+EXTRA_BINS :=       # modules append other programs (test servers, helpers)
+
+include $(sort $(wildcard src/*/module.mk spank/module.mk plugins/*/*/module.mk tests/*/module.mk packaging/module.mk docs/module.mk))
+
+LIB_OBJS := $(call objs_of,$(LIB_SRCS))
+
+$(LIB): $(LIB_OBJS)
+	@mkdir -p $(@D)
+	$(AR) rcs $@ $^
+
+define cmd_rule
+$(B)/bin/$(1): $(call objs_of,$(wildcard src/cmd/$(1)/*.cpp)) $(LIB) $$($(1)_EXTRA_LIBS)
+	@mkdir -p $$(@D)
+	$$(CXX) $$(LDFLAGS) $$(EXE_LDFLAGS) -o $$@ $$(filter %.o,$$^) $$($(1)_EXTRA_LIBS) $$(LIB) $$(CMD_LDLIBS) $$($(1)_LDLIBS)
+endef
+$(foreach c,$(CMDS),$(eval $(call cmd_rule,$(c))))
+
+define unit_rule
+$(B)/tests/unit-$(1): $(call objs_of,$(wildcard tests/unit/$(1)/*.cpp)) $(CATCH_MAIN) $(LIB) $$(unit_$(1)_EXTRA_LIBS)
+	@mkdir -p $$(@D)
+	$$(CXX) $$(LDFLAGS) $$(EXE_LDFLAGS) -o $$@ $$(filter %.o,$$^) $$(unit_$(1)_EXTRA_LIBS) $$(LIB) $$(CMD_LDLIBS) $$(unit_$(1)_LDLIBS)
+endef
+$(foreach m,$(UNIT_MODULES),$(eval $(call unit_rule,$(m))))
+
+all: $(LIB) $(CMD_BINS) $(PLUGINS) $(EXTRA_BINS) $(UNIT_BINS)
+ifneq ($(HAVE_CUDA),1)
+	@echo "note: CUDA/NCCL not found at CUDA_HOME=$(CUDA_HOME): GPU checks are not built (set CUDA_HOME)"
+endif
+
+# ---- dependencies ----------------------------------------------------------------------------
+
+deps:
+	@./scripts/install-deps.sh
+
+# ---- tests -----------------------------------------------------------------------------------
+
+REPORTS := build/reports
+
+check-unit: $(UNIT_BINS)
+	@mkdir -p $(REPORTS)
+	@./tests/run-unit.sh $(REPORTS)/unit$(if $(filter 1,$(SANITIZE)),-sanitize) $(UNIT_BINS)
+
+check-sanitize:
+	@$(MAKE) --no-print-directory SANITIZE=1 check-unit
+
+check-integration: all
+	@mkdir -p $(REPORTS)
+	@KUBESLURM_BUILD=$(abspath $(B)) $(PYTHON) -m pytest -q -p no:cacheprovider \
+	  --junitxml=$(REPORTS)/integration.xml tests/integration $(PYTEST_ARGS)
+
+check: deps
+	@rm -rf $(REPORTS)
+	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory check-unit; u=$$?; \
+	 $(MAKE) --no-print-directory check-sanitize; s=$$?; \
+	 $(MAKE) --no-print-directory check-integration; i=$$?; \
+	 $(PYTHON) tests/summarize.py $(REPORTS); r=$$?; \
+	 test $$u -eq 0 -a $$s -eq 0 -a $$i -eq 0 -a $$r -eq 0
+
+demo: deps
+	@$(MAKE) --no-print-directory all
+	@KUBESLURM_BUILD=$(abspath $(B)) KEEP=$(KEEP) $(PYTHON) demo/run_demo.py
+
+bench: $(BENCH_TARGETS)
+
+print-version:
+	@echo $(VERSION)
+
+# ---- install / dist --------------------------------------------------------------------------
+
+install: all $(INSTALL_TARGETS)
+
+DIST_NAME := kubeslurm-$(VERSION)
+dist:
+	@rm -rf build/dist && mkdir -p build/dist/$(DIST_NAME)
+	@git ls-files -z | xargs -0 cp --parents -t build/dist/$(DIST_NAME)
+	@tar -C build/dist -czf $(DIST_NAME).tar.gz $(DIST_NAME)
+	@echo "wrote $(DIST_NAME).tar.gz"
+
+clean:
+	rm -rf build/release build/sanitize build/reports build/dist $(DIST_NAME).tar.gz
+
+distclean: clean
+	rm -rf build
+
+-include $(shell find build/release build/sanitize -name '*.d' 2>/dev/null)

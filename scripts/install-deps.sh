@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# Installs what kubeslurm needs from Debian's packages and prepares the configured Slurm source
+# tree of the *installed* Slurm version (the select plugin compiles against its internal headers).
+# Idempotent and quiet when everything is already present.
+set -euo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+slurm_dir="$top/build/slurm"
+
+packages=(
+  build-essential pkg-config dpkg-dev python3 python3-pytest
+  libslurm-dev slurm-wlm-plugins-dev slurmctld slurmd slurm-client munge libmunge-dev
+  nlohmann-json3-dev catch2 libcurl4-openssl-dev libssl-dev libyaml-cpp-dev libcpp-httplib-dev
+  rpm openssl procps iproute2 curl
+)
+
+say() { printf 'deps: %s\n' "$*"; }
+
+as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+# kubectl drives the Kubernetes API test server's own tests; it is on the build image, and
+# comes from the kubernetes-client/kubectl package where a configured repository carries it.
+command -v kubectl >/dev/null 2>&1 || missing+=(kubectl)
+
+apt_updated=
+apt_update() { [ -n "$apt_updated" ] || { say "apt-get update"; as_root apt-get update -qq; apt_updated=1; }; }
+
+if [ ${#missing[@]} -gt 0 ]; then
+  apt_update
+  say "installing ${missing[*]}"
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# The packaged daemons must not run: tests start their own munged/slurmctld/slurmd.
+for svc in slurmctld slurmd munge; do
+  if command -v systemctl >/dev/null 2>&1 && systemctl is-active -q "$svc" 2>/dev/null; then
+    as_root systemctl disable --now -q "$svc" || true
+  fi
+done
+
+# --- configured Slurm source tree of the installed version -----------------------------------
+version=$(dpkg-query -W -f='${Version}' libslurm-dev)       # e.g. 22.05.8-4+deb12u3
+upstream=${version%%-*}                                         # 22.05.8
+tree="$slurm_dir/slurm-wlm-$upstream"
+stamp="$slurm_dir/.configured-$version"
+if [ -f "$stamp" ]; then
+  exit 0
+fi
+
+if ! grep -rqsE '^(Types:.*deb-src|deb-src )' /etc/apt/sources.list /etc/apt/sources.list.d/; then
+  say "enabling a deb-src entry for Debian's sources"
+  src=/etc/apt/sources.list.d/kubeslurm-deb-src.sources
+  codename=$(. /etc/os-release && echo "$VERSION_CODENAME")
+  as_root tee "$src" >/dev/null <<SRC
+Types: deb-src
+URIs: http://deb.debian.org/debian
+Suites: $codename $codename-updates
+Components: main
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+
+Types: deb-src
+URIs: http://deb.debian.org/debian-security
+Suites: $codename-security
+Components: main
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+SRC
+  apt_updated=
+fi
+
+rm -rf "$slurm_dir" && mkdir -p "$slurm_dir"
+if ! (cd "$slurm_dir" && apt-get source -qq "slurm-wlm=$version" >/dev/null 2>&1); then
+  apt_update
+  say "fetching the source of slurm-wlm $version"
+  (cd "$slurm_dir" && apt-get source -qq "slurm-wlm=$version" >/dev/null 2>&1)
+fi
+
+# Debian's configure flags (debian/rules) so that struct layouts match the installed daemons;
+# PAM and PMIx only shape contribs and plugins we never build, so they are left out.
+say "configuring Slurm $upstream in ${tree#$top/}"
+multiarch=$(dpkg-architecture -qDEB_HOST_MULTIARCH)
+(cd "$tree" && ./configure -q --prefix=/usr --libdir="/usr/lib/$multiarch" \
+   --sysconfdir=/etc/slurm --with-munge --without-rpath --disable-debug \
+   --enable-multiple-slurmd SUCMD=/bin/su SLEEP_CMD=/bin/sleep >"$slurm_dir/configure.log" 2>&1) ||
+  { say "configure failed, see $slurm_dir/configure.log"; exit 1; }
+ln -sfn "slurm-wlm-$upstream" "$slurm_dir/src"
+touch "$stamp"
+say "Slurm $upstream source ready"

@@ -1,0 +1,45 @@
+"""Shared pytest fixtures for integration tests on a real local Slurm cluster."""
+import os
+import pathlib
+import sys
+
+import pytest
+
+sys.path.insert(0, str(pathlib.Path(__file__).parent))
+
+from slurmcluster import SlurmCluster, kill_tagged  # noqa: E402
+
+SOURCE_DIR = pathlib.Path(__file__).resolve().parents[2]
+BUILD_DIR = pathlib.Path(os.environ.get("KUBESLURM_BUILD", SOURCE_DIR / "build" / "release"))
+
+
+@pytest.fixture(scope="session")
+def build_dir() -> pathlib.Path:
+    return BUILD_DIR
+
+
+@pytest.fixture
+def cluster_factory():
+    """Creates clusters that are torn down at the end of the test, whatever happens."""
+    made = []
+
+    def make(**kw) -> SlurmCluster:
+        c = SlurmCluster(**kw)
+        made.append(c)
+        return c.start()
+
+    yield make
+    errors = []
+    for c in made:
+        try:
+            c.stop(force=True)
+        except Exception as e:  # keep tearing down the others
+            errors.append(str(e))
+    assert not errors, errors
+
+
+def pytest_sessionfinish(session, exitstatus):
+    # Last line of defence: nothing started by any test cluster may survive the run.
+    left = kill_tagged(None)
+    if left:
+        print(f"\nintegration: processes survived teardown: {left}")
