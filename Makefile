@@ -82,15 +82,22 @@ $(B)/obj/%.o: %.c
 objs_of = $(patsubst %.cpp,$(B)/obj/%.o,$(filter %.cpp,$(1))) \
           $(patsubst %.c,$(B)/obj/%.o,$(filter %.c,$(1)))
 
-# libkubeslurm: the C++ core (no Slurm internals). Modules append to LIB_SRCS.
-LIB_SRCS :=
-LIB      := $(B)/lib/libkubeslurm.a
+# libkubeslurm: the C++ core (no Slurm internals), one static library per module so that a
+# target compiles only what it links: src/MODULE/*.cpp -> $(B)/lib/libks-MODULE.a. A module.mk may
+# add sources to MODULE_SRCS_<module> (generated or CUDA files) or filter them.
+MODULES  := $(filter-out cmd,$(notdir $(wildcard src/*)))
+$(foreach m,$(MODULES),$(eval MODULE_SRCS_$(m) := $(wildcard src/$(m)/*.cpp)))
+modlib   = $(B)/lib/libks-$(1).a
+# Link line for a list of modules (order-independent thanks to the group).
+modlibs  = -Wl,--start-group $(foreach m,$(sort common $(1)),$(call modlib,$(m))) -Wl,--end-group
 
-# Commands: every directory src/cmd/NAME becomes $(B)/bin/NAME.
+# Commands: every directory src/cmd/NAME becomes $(B)/bin/NAME, linking NAME_MODULES (default:
+# all modules).
 CMDS      := $(notdir $(wildcard src/cmd/*))
 CMD_BINS  := $(addprefix $(B)/bin/,$(CMDS))
 
-# Unit tests: every directory tests/unit/MODULE becomes $(B)/tests/unit-MODULE.
+# Unit tests: every directory tests/unit/MODULE becomes $(B)/tests/unit-MODULE, linking MODULE
+# itself (when it is a library module) plus unit_MODULE_MODULES.
 UNIT_MODULES := $(notdir $(patsubst %/,%,$(dir $(wildcard tests/unit/*/*.cpp))))
 UNIT_MODULES := $(sort $(UNIT_MODULES))
 UNIT_BINS    := $(addprefix $(B)/tests/unit-,$(UNIT_MODULES))
@@ -101,27 +108,32 @@ EXTRA_BINS :=       # modules append other programs (test servers, helpers)
 
 include $(sort $(wildcard src/*/module.mk spank/module.mk plugins/*/*/module.mk tests/*/module.mk packaging/module.mk docs/module.mk))
 
-LIB_OBJS := $(call objs_of,$(LIB_SRCS))
-
-$(LIB): $(LIB_OBJS)
-	@mkdir -p $(@D)
-	$(AR) rcs $@ $^
+define module_rule
+$(call modlib,$(1)): $(call objs_of,$(MODULE_SRCS_$(1)))
+	@mkdir -p $$(@D)
+	@rm -f $$@
+	$$(AR) rcs $$@ $$^
+endef
+$(foreach m,$(MODULES),$(eval $(call module_rule,$(m))))
+ALL_LIBS := $(foreach m,$(MODULES),$(call modlib,$(m)))
 
 define cmd_rule
-$(B)/bin/$(1): $(call objs_of,$(wildcard src/cmd/$(1)/*.cpp)) $(LIB) $$($(1)_EXTRA_LIBS)
+$(1)_MODULES ?= $(MODULES)
+$(B)/bin/$(1): $(call objs_of,$(wildcard src/cmd/$(1)/*.cpp)) $$(foreach m,common $$($(1)_MODULES),$$(call modlib,$$(m))) $$($(1)_EXTRA_LIBS)
 	@mkdir -p $$(@D)
-	$$(CXX) $$(LDFLAGS) $$(EXE_LDFLAGS) -o $$@ $$(filter %.o,$$^) $$($(1)_EXTRA_LIBS) $$(LIB) $$(CMD_LDLIBS) $$($(1)_LDLIBS)
+	$$(CXX) $$(LDFLAGS) $$(EXE_LDFLAGS) -o $$@ $$(filter %.o,$$^) $$($(1)_EXTRA_LIBS) $$(call modlibs,$$($(1)_MODULES)) $$(CMD_LDLIBS) $$($(1)_LDLIBS)
 endef
 $(foreach c,$(CMDS),$(eval $(call cmd_rule,$(c))))
 
 define unit_rule
-$(B)/tests/unit-$(1): $(call objs_of,$(wildcard tests/unit/$(1)/*.cpp)) $(CATCH_MAIN) $(LIB) $$(unit_$(1)_EXTRA_LIBS)
+unit_$(1)_MODULES += $(filter $(1),$(MODULES))
+$(B)/tests/unit-$(1): $(call objs_of,$(wildcard tests/unit/$(1)/*.cpp)) $(CATCH_MAIN) $$(foreach m,common $$(unit_$(1)_MODULES),$$(call modlib,$$(m))) $$(unit_$(1)_EXTRA_LIBS)
 	@mkdir -p $$(@D)
-	$$(CXX) $$(LDFLAGS) $$(EXE_LDFLAGS) -o $$@ $$(filter %.o,$$^) $$(unit_$(1)_EXTRA_LIBS) $$(LIB) $$(CMD_LDLIBS) $$(unit_$(1)_LDLIBS)
+	$$(CXX) $$(LDFLAGS) $$(EXE_LDFLAGS) -o $$@ $$(filter %.o,$$^) $$(unit_$(1)_EXTRA_LIBS) $$(call modlibs,$$(unit_$(1)_MODULES)) $$(CMD_LDLIBS) $$(unit_$(1)_LDLIBS)
 endef
 $(foreach m,$(UNIT_MODULES),$(eval $(call unit_rule,$(m))))
 
-all: $(LIB) $(CMD_BINS) $(PLUGINS) $(EXTRA_BINS) $(UNIT_BINS)
+all: $(ALL_LIBS) $(CMD_BINS) $(PLUGINS) $(EXTRA_BINS) $(UNIT_BINS)
 ifneq ($(HAVE_CUDA),1)
 	@echo "note: CUDA/NCCL not found at CUDA_HOME=$(CUDA_HOME): GPU checks are not built (set CUDA_HOME)"
 endif
@@ -182,4 +194,4 @@ clean:
 distclean: clean
 	rm -rf build
 
--include $(shell find build/release build/sanitize -name '*.d' 2>/dev/null)
+-include $(shell find $(B) -name '*.d' 2>/dev/null)
