@@ -106,7 +106,7 @@ CATCH_MAIN   := $(B)/obj/tests/unit/catch_main.o
 PLUGINS :=          # modules append shared objects to build
 EXTRA_BINS :=       # modules append other programs (test servers, helpers)
 
-include $(sort $(wildcard src/*/module.mk spank/module.mk plugins/*/*/module.mk tests/*/module.mk packaging/module.mk docs/module.mk))
+include $(sort $(wildcard src/*/module.mk src/*/*/module.mk spank/module.mk plugins/*/*/module.mk tests/*/module.mk packaging/module.mk docs/module.mk))
 
 define module_rule
 $(call modlib,$(1)): $(call objs_of,$(MODULE_SRCS_$(1)))
