@@ -112,12 +112,15 @@ class SlurmCluster:
     node_features: dict[str, str] = field(default_factory=dict)  # node -> Features=
     env: dict[str, str] = field(default_factory=dict)            # extra env for daemons + clients
     node_prefix: str = "n"
+    names: list[str] | None = None          # explicit node names (default node_prefix + 1..N)
     keep: bool = False                      # leave running after the with-block (demo KEEP=1)
 
     def __post_init__(self):
         self.dir = pathlib.Path(tempfile.mkdtemp(prefix="ks-slurm-", dir="/tmp"))
         self.procs: list[subprocess.Popen] = []
-        self.node_names = [f"{self.node_prefix}{i}" for i in range(1, self.nodes + 1)]
+        self.node_names = list(self.names) if self.names else [
+            f"{self.node_prefix}{i}" for i in range(1, self.nodes + 1)]
+        self.nodes = len(self.node_names)
         self.started = False
 
     # ---- configuration ---------------------------------------------------------------------
