@@ -1,0 +1,149 @@
+// Cluster topology model: node -> accelerator (NVLink) domain -> tier-0 (leaf switch) ->
+// tier-1 (spine) -> tier-2 (core). Any level may be missing; a node without a domain is its own
+// block. Pure C++ (no Slurm types): used by select/cons_tres_topo inside slurmctld, by
+// kubeslurm-sync (labels -> topology.json) and by kubeslurm-topo.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "common/result.h"
+
+namespace ks::config {
+class Config;
+}
+
+namespace ks::topology {
+
+inline constexpr int kJsonVersion = 1;  // "version" of topology.json this code reads and writes
+inline constexpr int kMaxTiers = 3;     // leaf, spine, core; deeper tiers are dropped on input
+
+struct Node {
+    std::string name;                // Slurm node name
+    std::string domain;              // accelerator/NVLink domain ID (opaque); empty = none
+    std::vector<std::string> tiers;  // [0] leaf switch, [1] spine, [2] core; "" = unknown level
+    bool operator==(const Node&) const = default;
+};
+
+// Grouping levels, closest first. A node that lacks a level inherits the group of the level below
+// it (a node without a domain is its own block; a block without a leaf is its own leaf group...),
+// so every node belongs to exactly one group at every level.
+enum class Level : int { Block = 0, Leaf = 1, Spine = 2, Core = 3 };
+inline constexpr int kLevels = 4;
+std::string_view level_name(Level level);  // "NVLink domain", "leaf switch", "spine", "core"
+
+struct Group {
+    std::string name;                // domain / switch ID; a singleton block is named after its node
+    std::vector<uint32_t> members;   // node indices, ascending
+};
+
+class Topology {
+public:
+    Topology() = default;
+
+    // Validates and indexes nodes: names must be non-empty and unique; trailing empty tiers are
+    // dropped, more than kMaxTiers tiers is an error. Nodes are kept in natural name order
+    // (n2 < n10) so that equal content gives equal files whatever the input order.
+    static Result<Topology> build(std::vector<Node> nodes);
+
+    const std::vector<Node>& nodes() const { return m_nodes; }
+    size_t size() const { return m_nodes.size(); }
+    bool empty() const { return m_nodes.empty(); }
+
+    // O(1) lookup; -1 when the name is unknown.
+    int64_t index_of(std::string_view name) const;
+    const Node* find(std::string_view name) const;
+
+    // Groups at each level (see Level), in order of their first member.
+    const std::vector<Group>& groups(Level level) const { return m_groups[static_cast<int>(level)]; }
+    uint32_t group_of(uint32_t node, Level level) const {
+        return m_group_of[static_cast<int>(level)][node];
+    }
+    const std::vector<Group>& blocks() const { return groups(Level::Block); }
+    uint32_t block_of(uint32_t node) const { return group_of(node, Level::Block); }
+    // Group of a block at a higher level (the group of the block's first member).
+    uint32_t block_parent(uint32_t block, Level level) const;
+
+    bool has_domains() const;  // any node carries a domain
+    bool has_tiers() const;    // any node carries a tier
+
+    // Content hash (16 hex digits, FNV-1a 64 over the canonical node list): equal for equal
+    // topologies, stored in topology.json.
+    const std::string& hash() const { return m_hash; }
+
+    bool operator==(const Topology& other) const { return m_nodes == other.m_nodes; }
+
+private:
+    std::vector<Node> m_nodes;
+    std::unordered_map<std::string, uint32_t> m_index;
+    std::vector<Group> m_groups[kLevels];
+    std::vector<uint32_t> m_group_of[kLevels];
+    std::string m_hash;
+};
+
+// ---- topology.json ---------------------------------------------------------------------------
+// {"version": 1, "hash": "…", "nodes": [{"name": "n1", "domain": "d1", "tiers": ["leaf1", …]}]}
+// "domain" and "tiers" are optional. Readers reject unknown versions, duplicate nodes, bad types
+// and unknown fields in nodes with a message naming the origin and the node.
+
+std::string to_json(const Topology& topo);
+Result<Topology> from_json(std::string_view text, const std::string& origin);
+Result<Topology> load_json_file(const std::string& path);
+
+// Writes `content` to `path` atomically (temp file in the same directory + fsync + rename + fsync
+// of the directory). When the file already holds exactly `content` it is left alone and the
+// result is false; true when the file was written.
+Result<bool> write_file_atomic(const std::string& path, std::string_view content);
+// to_json + write_file_atomic: unchanged content is not rewritten (result false).
+Result<bool> write_json_atomic(const Topology& topo, const std::string& path);
+
+// ---- Kubernetes node labels ------------------------------------------------------------------
+// Presets (DESIGN.md): gfd, topograph, topograph-legacy, coreweave, aws, gcp, nebius, slinky
+// (annotation), custom (LabelDomainKey / LabelTierKeys); "auto" = all of them in that order.
+// The domain comes from the first preset that yields one, the tiers from the first preset that
+// yields any tier (so GFD cliques combine with another preset's switches). Values are opaque IDs.
+
+struct LabelOptions {
+    std::vector<std::string> presets{"auto"};
+    std::string domain_key;               // custom preset
+    std::vector<std::string> tier_keys;   // custom preset, leaf first
+
+    // From LabelPreset, LabelDomainKey, LabelTierKeys; unknown presets are errors.
+    static Result<LabelOptions> from_config(const config::Config& cfg);
+    Status validate() const;
+};
+
+const std::vector<std::string_view>& preset_names();  // without "auto" and "custom"
+
+using StringMap = std::map<std::string, std::string, std::less<>>;
+
+// One node from its labels and annotations.
+Node node_from_labels(std::string name, const StringMap& labels, const StringMap& annotations,
+                      const LabelOptions& options);
+
+// From a Kubernetes NodeList / List (`kubectl get nodes -o json`) or a single Node object. Every
+// node is included; nodes without topology labels become their own blocks.
+Result<Topology> from_node_labels(std::string_view json_text, const LabelOptions& options);
+
+// ---- Slurm topology.conf -----------------------------------------------------------------------
+
+enum class ConfFormat { Tree, Block };
+Result<ConfFormat> parse_conf_format(std::string_view text);  // "tree" | "block"
+
+// Reads tree form (SwitchName=… Nodes=… / Switches=…: the switch holding a node is its tier-0,
+// its ancestors tier-1, tier-2) and block form (BlockName=… Nodes=…: the block is the domain;
+// BlockSizes= is ignored). Comments, continuation lines and case-insensitive keys as Slurm.
+Result<Topology> parse_topology_conf(std::string_view text, const std::string& origin);
+Result<Topology> load_topology_conf(const std::string& path);
+
+// Tree form: one switch per domain under its leaf, leaves under spines under cores, with a root
+// switch joining the top level (Slurm needs one tree for --switches). Block form: one BlockName
+// per block (domain-less nodes get a block of their own) and BlockSizes from the smallest block.
+// Hostlists are compressed.
+std::string to_topology_conf(const Topology& topo, ConfFormat format);
+
+}  // namespace ks::topology
