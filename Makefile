@@ -56,6 +56,7 @@ CPPFLAGS += -Isrc -DKUBESLURM_VERSION='"$(VERSION)"' \
             -DKUBESLURM_SYSCONFDIR='"$(sysconfdir)/kubeslurm"' \
             -DKUBESLURM_LIBEXECDIR='"$(libexecdir)/kubeslurm"' \
             -DKUBESLURM_DATADIR='"$(datadir)/kubeslurm"' \
+            -DKUBESLURM_LIBDIR='"$(libdir)/kubeslurm"' \
             -DKUBESLURM_STATEDIR='"$(localstatedir)/lib/kubeslurm"'
 CXXFLAGS += -std=c++20 -fPIC $(OPT) $(WARN) $(HARDEN) $(SANFLAGS) -MMD -MP
 CFLAGS   += -std=gnu11 -fPIC $(OPT) $(WARN) $(HARDEN) $(SANFLAGS) -MMD -MP
