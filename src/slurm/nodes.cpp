@@ -1,0 +1,115 @@
+#include "slurm/nodes.h"
+
+#include <slurm/slurm.h>
+#include <slurm/slurm_errno.h>
+#include <unistd.h>
+
+#include <iterator>
+#include <mutex>
+
+#include "common/strings.h"
+
+namespace ks::slurm {
+namespace {
+
+std::string last_error(const char* what) {
+    return std::string(what) + ": " + slurm_strerror(slurm_get_errno());
+}
+
+std::string join(const std::vector<std::string>& items) {
+    std::string out;
+    for (const auto& s : items) {
+        if (!out.empty()) out += ',';
+        out += s;
+    }
+    return out;
+}
+
+// The base state's name plus the flags kubeslurm cares about (the full-text helper is not part of
+// the public API).
+std::string state_text(uint32_t state) {
+    static const char* const base[] = {"UNKNOWN", "DOWN", "IDLE", "ALLOCATED", "ERROR", "MIXED", "FUTURE"};
+    const uint32_t b = state & NODE_STATE_BASE;
+    std::string out = b < std::size(base) ? base[b] : "?";
+    if (state & NODE_STATE_DRAIN) out += "+DRAIN";
+    if (state & NODE_STATE_NO_RESPOND) out += "+NOT_RESPONDING";
+    if (state & NODE_STATE_FAIL) out += "+FAIL";
+    return out;
+}
+
+// slurm_update_node takes non-const char*; the strings outlive the call.
+char* mutable_c(std::string& s) { return s.data(); }
+
+Status update(update_node_msg_t& msg, const char* what) {
+    init();
+    if (slurm_update_node(&msg) != SLURM_SUCCESS) return Error{last_error(what)};
+    return {};
+}
+
+}  // namespace
+
+void init() {
+    static std::once_flag once;
+    std::call_once(once, [] { slurm_init(nullptr); });
+}
+
+Result<std::optional<std::vector<NodeState>>> load_nodes(std::time_t since, std::time_t& update_time) {
+    init();
+    node_info_msg_t* msg = nullptr;
+    if (slurm_load_node(since, &msg, SHOW_ALL) != SLURM_SUCCESS) {
+        if (slurm_get_errno() == SLURM_NO_CHANGE_IN_DATA) {
+            update_time = since;
+            return std::optional<std::vector<NodeState>>{};
+        }
+        return Error{last_error("slurm_load_node")};
+    }
+    std::vector<NodeState> nodes;
+    nodes.reserve(msg->record_count);
+    for (uint32_t i = 0; i < msg->record_count; ++i) {
+        const node_info_t& n = msg->node_array[i];
+        if (!n.name) continue;
+        NodeState s;
+        s.name = n.name;
+        s.drain = (n.node_state & NODE_STATE_DRAIN) != 0;
+        s.down = (n.node_state & NODE_STATE_BASE) == NODE_STATE_DOWN;
+        s.state = state_text(n.node_state);
+        if (n.reason) s.reason = n.reason;
+        if (n.features) s.features = str::split(n.features, ',');
+        nodes.push_back(std::move(s));
+    }
+    update_time = msg->last_update;
+    slurm_free_node_info_msg(msg);
+    return std::optional<std::vector<NodeState>>{std::move(nodes)};
+}
+
+Status drain(const std::string& nodes, const std::string& reason) {
+    update_node_msg_t msg;
+    slurm_init_update_node_msg(&msg);
+    std::string names = nodes, why = reason;
+    msg.node_names = mutable_c(names);
+    msg.node_state = NODE_STATE_DRAIN;
+    msg.reason = mutable_c(why);
+    msg.reason_uid = getuid();
+    return update(msg, "slurm_update_node(DRAIN)");
+}
+
+Status resume(const std::string& nodes) {
+    update_node_msg_t msg;
+    slurm_init_update_node_msg(&msg);
+    std::string names = nodes;
+    msg.node_names = mutable_c(names);
+    msg.node_state = NODE_RESUME;
+    return update(msg, "slurm_update_node(RESUME)");
+}
+
+Status set_features(const std::string& node, const std::vector<std::string>& features) {
+    update_node_msg_t msg;
+    slurm_init_update_node_msg(&msg);
+    std::string names = node, avail = join(features), active = avail;
+    msg.node_names = mutable_c(names);
+    msg.features = mutable_c(avail);
+    msg.features_act = mutable_c(active);
+    return update(msg, "slurm_update_node(features)");
+}
+
+}  // namespace ks::slurm
