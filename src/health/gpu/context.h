@@ -1,0 +1,59 @@
+// What every check of the backend gets: the request, the checker's services (log, progress,
+// allgather) and the deadline. Check functions throw nothing past run_check (backend.cpp).
+#pragma once
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+#include "health/gpu/check_result.h"
+#include "health/gpu/request.h"
+#include "health/gpu_backend.h"
+
+namespace ks::gpu {
+
+class Deadline {
+public:
+    explicit Deadline(double seconds)
+        : m_start(std::chrono::steady_clock::now()),
+          m_end(m_start + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                              std::chrono::duration<double>(seconds))),
+          m_seconds(seconds) {}
+    bool expired() const { return std::chrono::steady_clock::now() >= m_end; }
+    double remaining_s() const {
+        return std::chrono::duration<double>(m_end - std::chrono::steady_clock::now()).count();
+    }
+    double elapsed_s() const {
+        return std::chrono::duration<double>(std::chrono::steady_clock::now() - m_start).count();
+    }
+    double total_s() const { return m_seconds; }
+
+private:
+    std::chrono::steady_clock::time_point m_start, m_end;
+    double m_seconds;
+};
+
+struct Context {
+    const Request& request;
+    const ks_gpu_host_v1* host;  // may be null (unit use, bench tools)
+    Deadline deadline;
+
+    void log(int level, const std::string& message) const;
+    void progress(double fraction) const;
+    int rank() const { return host ? host->rank : 0; }
+    int nranks() const { return host ? host->nranks : 1; }
+};
+
+using Results = std::vector<CheckResult>;
+
+// One function per check (check_*.cpp).
+Results check_inventory(const Context& ctx);
+Results check_passive(const Context& ctx);
+Results check_hbm_bandwidth(const Context& ctx);
+Results check_gemm_bf16(const Context& ctx);
+Results check_pcie(const Context& ctx);
+Results check_nvlink_p2p(const Context& ctx);
+Results check_nccl_allreduce(const Context& ctx);
+Results check_nccl_multinode(const Context& ctx);
+
+}  // namespace ks::gpu

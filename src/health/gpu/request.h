@@ -1,0 +1,47 @@
+// The backend's run_check request (src/health/gpu_backend.h), parsed and validated without
+// throwing, and the catalogue of checks with the levels that run them.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/result.h"
+#include "health/gpu/thresholds.h"
+
+namespace ks::gpu {
+
+enum class Level { Quick, Nccl, Full, Burnin };
+
+bool parse_level(std::string_view text, Level& out);
+const char* level_name(Level l);
+
+struct Request {
+    std::string check;
+    std::vector<int> devices;  // physical indices (PCI bus order)
+    Level level = Level::Quick;
+    double duration_s = 0;     // burn-in duration of this check; 0 = the level's default
+    double deadline_s = 0;     // the backend must return within this many seconds
+    Thresholds thresholds;
+};
+
+Result<Request> parse_request(std::string_view json_text);
+
+struct CheckInfo {
+    std::string_view name;
+    std::string_view unit;
+    std::vector<Level> levels;
+    std::string_view description;
+};
+
+const std::vector<CheckInfo>& catalogue();
+const CheckInfo* find_check(std::string_view name);
+
+// list_checks() of the ABI: [{"name", "levels", "unit", "description"}, ...].
+std::string catalogue_json();
+
+// How long a measuring check runs: short and fixed for the prolog levels, the requested
+// duration (default 60 s) for burn-in, never beyond 80% of the deadline.
+double measuring_seconds(const Request& r);
+
+}  // namespace ks::gpu

@@ -1,0 +1,66 @@
+// GPU threshold keys and how per-device figures are judged. The checker (engineer H's parser)
+// merges thresholds.d/*.conf and the site file for this node's SKU and passes the numbers in the
+// backend request as {"key": number}. A key that is absent means "no absolute figure for this
+// SKU": the check then falls back to the node's median GPU (relative check) with a warning.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "common/result.h"
+#include "health/gpu/check_result.h"
+
+namespace ks::gpu {
+
+namespace key {
+inline constexpr std::string_view HbmMin = "gpu_hbm_gbps_min";               // GB/s per GPU
+inline constexpr std::string_view GemmMin = "gpu_gemm_bf16_tflops_min";      // TFLOP/s per GPU
+inline constexpr std::string_view H2dMin = "gpu_pcie_h2d_gbps_min";          // GB/s per GPU
+inline constexpr std::string_view D2hMin = "gpu_pcie_d2h_gbps_min";          // GB/s per GPU
+inline constexpr std::string_view P2pMin = "gpu_nvlink_p2p_gbps_min";        // GB/s per pair
+inline constexpr std::string_view AllreduceMin = "gpu_nccl_busbw_gbps_min";  // intra-node busbw
+inline constexpr std::string_view MultinodeMin = "gpu_nccl_multinode_busbw_gbps_min";
+inline constexpr std::string_view TemperatureMax = "gpu_temperature_c_max";
+inline constexpr std::string_view RetiredPagesMax = "gpu_retired_pages_max";
+inline constexpr std::string_view CorrectedEccMax = "gpu_ecc_corrected_volatile_max";
+inline constexpr std::string_view NvlinkErrorsMax = "gpu_nvlink_crc_errors_max";
+inline constexpr std::string_view RelativeTolerance = "gpu_relative_tolerance";  // 0.05 = 5%
+}  // namespace key
+
+inline constexpr double kDefaultRelativeTolerance = 0.05;
+
+class Thresholds {
+public:
+    // Accepts a JSON object of numbers (or null/absent = no thresholds); anything else is an
+    // error naming the key.
+    static Result<Thresholds> from_json(const nlohmann::json& j);
+
+    std::optional<double> get(std::string_view name) const;
+    double tolerance() const;
+
+private:
+    nlohmann::json m_values = nlohmann::json::object();
+};
+
+double median(std::vector<double> values);
+
+// Per-device figures of one check on one node.
+struct DeviceFigure {
+    int device;
+    double value;
+};
+
+// Judges every device against the absolute threshold when one is given, and against the node's
+// median (within `tolerance`) when there are at least two devices: a GPU much slower than its
+// siblings fails even above the floor. Without an absolute threshold the results say so (the
+// caller logs the warning once).
+std::vector<CheckResult> judge_devices(std::string_view check, std::string_view unit,
+                                       Comparison cmp, const std::vector<DeviceFigure>& figures,
+                                       std::optional<double> absolute, double tolerance);
+
+}  // namespace ks::gpu
