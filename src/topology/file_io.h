@@ -1,0 +1,13 @@
+// Whole-file reads for the topology readers (write_file_atomic is public, in topology.h).
+#pragma once
+
+#include <string>
+
+#include "common/result.h"
+
+namespace ks::topology {
+
+// The file's content; errors name the path and the reason (errno text).
+Result<std::string> read_file(const std::string& path);
+
+}  // namespace ks::topology
