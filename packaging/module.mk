@@ -26,6 +26,12 @@ KS_MANIFESTS      = $(wildcard packaging/kubernetes/*.yaml)
 KS_MANPAGES       = $(wildcard docs/man/*.[1-8])
 KS_UNIT_IN       := packaging/systemd/kubeslurm-sync.service.in
 
+# The Slurm version the plugins are built for, from SLURM_VERSION_NUMBER (0x160508 -> 22.05.8)
+# where the header has no version string.
+KS_SLURM_VERSION := $(or $(SLURM_VERSION),$(shell n=$$(sed -n 's/^\#define SLURM_VERSION_NUMBER 0x\([0-9a-fA-F]\{6\}\)$$/\1/p' \
+  $(SLURM_INCLUDE)/slurm/slurm_version.h 2>/dev/null); [ -n "$$n" ] && \
+  printf '%d.%02d.%d' $$((0x$${n%????})) $$((0x$$(echo $$n | cut -c3-4))) $$((0x$${n#????}))))
+
 # Artefacts that some fragment knows how to build (expanded in recipes only, see above).
 ks_buildable = $(sort $(filter $(KS_PKG_ARTIFACTS),$(CMD_BINS) $(PLUGINS) $(EXTRA_BINS)))
 
@@ -90,13 +96,13 @@ ks_have = $(if $(filter $(1),$(ks_buildable)),1,0)
 
 rpm:
 	@command -v rpmbuild >/dev/null || { echo "rpm: rpmbuild not found (Debian: apt-get install rpm)"; exit 1; }
-	@test -n "$(SLURM_VERSION)" || { echo "rpm: Slurm version unknown (no $(SLURM_INCLUDE)/slurm/slurm_version.h)"; exit 1; }
+	@test -n "$(KS_SLURM_VERSION)" || { echo "rpm: Slurm version unknown (no $(SLURM_INCLUDE)/slurm/slurm_version.h)"; exit 1; }
 	@$(MAKE) --no-print-directory dist
 	@rm -rf $(RPM_TOPDIR) && mkdir -p $(RPM_TOPDIR)/SOURCES
 	@mv $(DIST_NAME).tar.gz $(RPM_TOPDIR)/SOURCES/
 	@$(if $(filter 0,$(call ks_have,$(KS_GPU_LIB))),echo "rpm: skipping kubeslurm-gpu: libkubeslurm-gpu.so cannot be built here (no CUDA/NCCL at CUDA_HOME=$(CUDA_HOME))")
 	rpmbuild -bb --nodeps --define "_topdir $(RPM_TOPDIR)" \
-	  --define "ks_version $(VERSION)" --define "slurm_version $(SLURM_VERSION)" \
+	  --define "ks_version $(VERSION)" --define "slurm_version $(KS_SLURM_VERSION)" \
 	  --define "slurm_src $(abspath $(SLURM_SRC))" --define "cuda_home $(CUDA_HOME)" \
 	  --define "have_spank $(call ks_have,$(KS_PLUGIN_SPANK))" \
 	  --define "have_select $(call ks_have,$(KS_PLUGIN_SELECT))" \
