@@ -49,7 +49,8 @@ struct Candidate {
 inline constexpr size_t kDefaultMaxCandidates = 4;
 
 // Candidate node sets in the order to try them; empty when the policy cannot place the job now
-// (strict policies, or too few available nodes). `available` is indexed like topology.nodes();
+// (strict policies, or too few available nodes). With `prefer` the first candidate spans the
+// fewest blocks the available nodes allow; later ones are fallbacks (other blocks, then wider). `available` is indexed like topology.nodes();
 // missing entries count as unavailable. Deterministic: equal inputs give equal output.
 std::vector<Candidate> candidates(const topology::Topology& topo,
                                   const std::vector<bool>& available, const Request& request,
@@ -63,7 +64,7 @@ std::optional<uint32_t> minimum_domains(const topology::Topology& topo,
 // Why a strict job cannot start, for squeue's reason field, e.g.
 //   "kubeslurm: waiting for one NVLink domain with 18 free nodes"
 //   "kubeslurm: no leaf switch has 40 usable nodes (largest 36)"
-// Empty when candidates() would place it.
+// Empty for `any` and `prefer` (Slurm's own reason applies) and when candidates() would place it.
 std::string pending_reason(const topology::Topology& topo, const std::vector<bool>& available,
                            const Request& request);
 
