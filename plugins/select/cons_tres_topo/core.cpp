@@ -1,0 +1,251 @@
+// The C++ core of select/cons_tres_topo: configuration, the live topology, the mapping between
+// Slurm node indexes and topology nodes, and the plan job_test follows. Exposed through the C ABI
+// of core.h; no exception leaves this file.
+#include "core.h"
+
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/config.h"
+#include "common/log.h"
+#include "live_topology.h"
+#include "placement/placement.h"
+#include "policy_source.h"
+#include "topology/topology.h"
+
+namespace ks::select {
+namespace {
+
+constexpr log::Logger kLog("select/cons_tres_topo");
+constexpr uint32_t kNotInSlurm = UINT32_MAX;
+constexpr size_t kWillRunTries = 1;  // backfill asks for every pending job: keep it cheap
+
+void to_slurm_log(log::Level level, const std::string& line) {
+    ks_sel_log(static_cast<int>(level), line.c_str());
+}
+
+// Slurm's node table joined with topology.json. Slurm nodes missing from the file become blocks
+// of their own; file nodes unknown to Slurm are never available.
+struct NodeMap {
+    bool valid = false;
+    uint64_t generation = 0;
+    topology::Topology topo;
+    std::vector<int64_t> slurm_to_topo;  // -1 for holes in Slurm's table
+    std::vector<uint32_t> topo_to_slurm; // kNotInSlurm for file-only nodes
+    size_t unknown_to_file = 0;
+};
+
+class Core {
+public:
+    int plan(const ks_sel_job_t& job, const uint8_t* avail, const uint8_t* usable,
+             size_t node_count, ks_sel_node_name_fn node_name, ks_sel_plan_t& out);
+    void invalidate(bool reload_config) {
+        std::lock_guard lock(m_mutex);
+        m_map.valid = false;
+        if (reload_config) m_config_loaded = false;
+    }
+
+private:
+    void ensure_config();
+    void ensure_map(const topology::Topology* file, size_t node_count, ks_sel_node_name_fn name);
+
+    std::mutex m_mutex;
+    bool m_config_loaded = false;
+    config::Config m_config;
+    LiveTopology m_live;
+    PolicySource m_policies;
+    NodeMap m_map;
+};
+
+void Core::ensure_config() {
+    if (m_config_loaded) return;
+    m_config_loaded = true;
+    log::set_sink(to_slurm_log);
+    log::set_level(log::Level::Debug);  // Slurm's own log level filters
+    const char* env = std::getenv("KUBESLURM_CONF");
+    std::string path = env && *env ? env : config::kDefaultPath;
+    auto cfg = config::Config::load(path, /*allow_missing=*/true);
+    if (cfg) {
+        m_config = std::move(cfg).value();
+    } else {
+        kLog.error(cfg.error(), " (using built-in defaults)");
+        m_config = config::Config();
+    }
+    m_live.set_path(m_config.str("TopologyFile"));
+    m_map.valid = false;
+    kLog.verbose("config ", path, ": TopologyFile=", m_config.str("TopologyFile"),
+                 " TopologyPolicy=", m_config.str("TopologyPolicy"),
+                 " TopologyMaxTries=", m_config.integer("TopologyMaxTries"),
+                 " TopologyMaxWait=", m_config.integer("TopologyMaxWait"));
+}
+
+void Core::ensure_map(const topology::Topology* file, size_t node_count,
+                      ks_sel_node_name_fn name) {
+    uint64_t gen = m_live.generation();
+    if (m_map.valid && m_map.generation == gen && m_map.slurm_to_topo.size() == node_count) return;
+
+    std::vector<topology::Node> nodes;
+    if (file) nodes = file->nodes();
+    std::vector<const char*> names(node_count, nullptr);
+    size_t unknown = 0;
+    for (size_t i = 0; i < node_count; i++) {
+        names[i] = name(i);
+        if (names[i] && (!file || file->index_of(names[i]) < 0)) {
+            nodes.push_back(topology::Node{names[i], "", {}});
+            unknown++;
+        }
+    }
+    auto built = topology::Topology::build(std::move(nodes));
+    if (!built) {
+        kLog.error("cannot join Slurm's nodes with the topology: ", built.error());
+        built = topology::Topology::build({});
+    }
+    m_map.topo = std::move(built).value();
+    m_map.slurm_to_topo.assign(node_count, -1);
+    m_map.topo_to_slurm.assign(m_map.topo.size(), kNotInSlurm);
+    for (size_t i = 0; i < node_count; i++) {
+        if (!names[i]) continue;
+        int64_t t = m_map.topo.index_of(names[i]);
+        m_map.slurm_to_topo[i] = t;
+        if (t >= 0) m_map.topo_to_slurm[size_t(t)] = uint32_t(i);
+    }
+    if (unknown && file && unknown != m_map.unknown_to_file)
+        kLog.info(unknown, " Slurm node(s) are not in ", m_live.path(),
+                  ": each is placed as a block of its own");
+    m_map.unknown_to_file = unknown;
+    m_map.generation = gen;
+    m_map.valid = true;
+}
+
+// Thread-local storage behind the plan's set pointers.
+thread_local std::vector<std::vector<uint32_t>> t_sets;
+
+void copy_text(char* dst, size_t size, const std::string& text) {
+    std::snprintf(dst, size, "%s", text.c_str());
+}
+
+std::string strict_reason(const topology::Topology& topo, placement::Policy policy,
+                          uint32_t nodes) {
+    auto what = policy == placement::Policy::Leaf ? topology::level_name(topology::Level::Leaf)
+                                                  : topology::level_name(topology::Level::Block);
+    return "kubeslurm: waiting for one " + std::string(what) + " with " + std::to_string(nodes) +
+           " free nodes";
+}
+
+int Core::plan(const ks_sel_job_t& job, const uint8_t* avail, const uint8_t* usable,
+               size_t node_count, ks_sel_node_name_fn node_name, ks_sel_plan_t& out) {
+    std::lock_guard lock(m_mutex);
+    ensure_config();
+    auto policy = m_policies.resolve(m_config, job.policy, job.partition, job.job_id);
+    copy_text(out.policy, sizeof(out.policy), std::string(placement::to_string(policy)));
+    if (policy == placement::Policy::Any) return 0;
+
+    const topology::Topology* file = m_live.current();
+    if (!file && policy == placement::Policy::Prefer) return 0;  // nothing to prefer
+    ensure_map(file, node_count, node_name);
+    const auto& topo = m_map.topo;
+
+    std::vector<bool> available(topo.size(), false), usable_nodes;
+    for (size_t i = 0; i < node_count; i++)
+        if (avail[i] && m_map.slurm_to_topo[i] >= 0) available[size_t(m_map.slurm_to_topo[i])] = true;
+    placement::Request request;
+    request.min_nodes = job.min_nodes ? job.min_nodes : 1;
+    request.max_nodes = job.max_nodes > request.min_nodes ? job.max_nodes : 0;
+    request.policy = policy;
+    if (usable) {
+        usable_nodes.assign(topo.size(), false);
+        for (size_t i = 0; i < node_count; i++)
+            if (usable[i] && m_map.slurm_to_topo[i] >= 0)
+                usable_nodes[size_t(m_map.slurm_to_topo[i])] = true;
+        request.usable = &usable_nodes;
+    }
+
+    size_t max_tries = size_t(m_config.integer("TopologyMaxTries"));
+    if (job.will_run) max_tries = std::min(max_tries, kWillRunTries);
+    max_tries = std::min<size_t>(max_tries, KS_SEL_MAX_TRIES);
+    auto cands = placement::candidates(topo, available, request, max_tries);
+
+    bool strict = policy == placement::Policy::Block || policy == placement::Policy::Leaf;
+    out.fallback = strict ? KS_SEL_FALLBACK_PEND : KS_SEL_FALLBACK_ANY;
+    out.action = KS_SEL_TRY;
+    if (cands.empty()) {
+        if (!strict) {
+            out.action = KS_SEL_FORWARD;  // let cons_tres judge (e.g. too few free nodes)
+            return 0;
+        }
+        std::string why = placement::pending_reason(topo, available, request);
+        copy_text(out.reason, sizeof(out.reason),
+                  why.empty() ? strict_reason(topo, policy, request.min_nodes) : why);
+        return 0;
+    }
+    copy_text(out.reason, sizeof(out.reason), strict_reason(topo, policy, request.min_nodes));
+
+    long max_wait = m_config.integer("TopologyMaxWait");
+    if (!strict && !job.will_run && max_wait > 0 && job.pending_s < max_wait) {
+        auto minimum = placement::minimum_domains(topo, request.usable, request.min_nodes);
+        if (minimum && cands.front().domains > *minimum) {
+            out.fallback = KS_SEL_FALLBACK_PEND;
+            copy_text(out.reason, sizeof(out.reason),
+                      "kubeslurm: waiting up to " + std::to_string(max_wait - job.pending_s) +
+                          " s for " + std::to_string(*minimum) + " NVLink domain(s) (" +
+                          std::to_string(cands.front().domains) + " free now)");
+            return 0;
+        }
+    }
+
+    t_sets.resize(cands.size());
+    for (size_t c = 0; c < cands.size(); c++) {
+        auto& set = t_sets[c];
+        set.clear();
+        for (uint32_t t : cands[c].nodes)
+            if (m_map.topo_to_slurm[t] != kNotInSlurm) set.push_back(m_map.topo_to_slurm[t]);
+        out.sets[c] = set.data();
+        out.set_len[c] = set.size();
+    }
+    out.tries = cands.size();
+    return 0;
+}
+
+Core& core() {
+    static Core* instance = new Core();  // never destroyed: slurmctld may call us while exiting
+    return *instance;
+}
+
+}  // namespace
+}  // namespace ks::select
+
+extern "C" int ks_sel_plan(const ks_sel_job_t* job, const uint8_t* avail, const uint8_t* usable,
+                           size_t node_count, ks_sel_node_name_fn node_name, ks_sel_plan_t* plan) {
+    std::memset(plan, 0, sizeof(*plan));
+    try {
+        int rc = ks::select::core().plan(*job, avail, usable, node_count, node_name, *plan);
+        if (rc == 0) return 0;
+    } catch (const std::exception& e) {
+        ks_sel_log(KS_SEL_LOG_ERROR,
+                   ("select/cons_tres_topo: placement failed, placing without topology: " +
+                    std::string(e.what())).c_str());
+    } catch (...) {
+        ks_sel_log(KS_SEL_LOG_ERROR, "select/cons_tres_topo: placement failed (unknown error)");
+    }
+    std::memset(plan, 0, sizeof(*plan));
+    return -1;
+}
+
+extern "C" void ks_sel_invalidate(int reload_config) {
+    try {
+        ks::select::core().invalidate(reload_config != 0);
+    } catch (...) {
+    }
+}
+
+extern "C" void ks_sel_shutdown(void) {
+    try {
+        ks::select::core().invalidate(true);
+    } catch (...) {
+    }
+}

@@ -1,0 +1,176 @@
+/* select_p_job_test: restricts the candidate bitmap to the placement core's node sets, one
+ * after another, and lets cons_tres do the resource accounting on each; the first success
+ * wins. Everything topology-related happens in the C++ core (core.cpp); this file only
+ * translates between Slurm's job/bitmap types and the core's plain C ABI. */
+#include "config.h"
+
+#include <string.h>
+#include <time.h>
+
+#include "slurm/slurm.h"
+#include "slurm/slurm_errno.h"
+#include "src/common/bitstring.h"
+#include "src/common/list.h"
+#include "src/common/log.h"
+#include "src/common/node_conf.h"
+#include "src/common/select.h"
+#include "src/common/xmalloc.h"
+#include "src/common/xstring.h"
+#include "src/slurmctld/slurmctld.h"
+
+#include "core.h"
+#include "forward.h"
+
+/* slurmctld-only global: weak so that the plugin also loads in slurmd and client commands. */
+#pragma weak last_job_update
+#pragma weak avail_node_bitmap
+
+static const char reason_prefix[] = "kubeslurm:";
+
+/* The job's policy from its SPANK environment. spank_job_control_setenv() stores the name as
+ * given; slurmctld prefixes SPANK_ only in the prolog's copy, so accept both spellings. */
+static const char *job_policy(const job_record_t *job_ptr)
+{
+	static const char *const names[] = { "SPANK_KUBESLURM_TOPOLOGY=", "KUBESLURM_TOPOLOGY=" };
+
+	for (uint32_t i = 0; i < job_ptr->spank_job_env_size; i++) {
+		const char *entry = job_ptr->spank_job_env[i];
+		if (!entry)
+			continue;
+		for (size_t n = 0; n < sizeof(names) / sizeof(names[0]); n++) {
+			size_t len = strlen(names[n]);
+			if (!strncmp(entry, names[n], len))
+				return entry + len;
+		}
+	}
+	return NULL;
+}
+
+static long pending_seconds(const job_record_t *job_ptr)
+{
+	const struct job_details *d = job_ptr->details;
+	time_t since = d ? d->submit_time : 0;
+
+	if (d && d->begin_time > since)
+		since = d->begin_time;
+	if (!since)
+		return 0;
+	time_t now = time(NULL);
+	return now > since ? (long) (now - since) : 0;
+}
+
+static const char *node_name_at(size_t index)
+{
+	if ((int) index >= node_record_count || !node_record_table_ptr[index])
+		return NULL;
+	return node_record_table_ptr[index]->name;
+}
+
+/* A reason we set earlier must not outlive the condition: select_nodes() keeps state_desc only
+ * for the WAIT_BLOCK_* reasons, which we use for our own pending reasons. */
+static void clear_our_reason(job_record_t *job_ptr)
+{
+	if (job_ptr->state_reason == WAIT_BLOCK_D_ACTION && job_ptr->state_desc &&
+	    !strncmp(job_ptr->state_desc, reason_prefix, strlen(reason_prefix))) {
+		xfree(job_ptr->state_desc);
+		job_ptr->state_reason = WAIT_RESOURCES;
+	}
+}
+
+static void set_our_reason(job_record_t *job_ptr, const char *reason)
+{
+	if (job_ptr->state_desc && !strcmp(job_ptr->state_desc, reason))
+		return;
+	xfree(job_ptr->state_desc);
+	job_ptr->state_desc = xstrdup(reason);
+	job_ptr->state_reason = WAIT_BLOCK_D_ACTION;
+	if (&last_job_update)
+		last_job_update = time(NULL);
+}
+
+#if SLURM_VERSION_NUMBER >= SLURM_VERSION_NUM(23, 11, 0)
+#define KS_EXC_TYPE resv_exc_t *
+#else
+#define KS_EXC_TYPE bitstr_t *
+#endif
+
+extern int select_p_job_test(job_record_t *job_ptr, bitstr_t *node_bitmap, uint32_t min_nodes,
+			     uint32_t max_nodes, uint32_t req_nodes, uint16_t mode,
+			     List preemptee_candidates, List *preemptee_job_list,
+			     KS_EXC_TYPE exc)
+{
+	const slurm_select_ops_t *c = ks_cons_tres();
+	if (!c)
+		return SLURM_ERROR;
+#define FORWARD(bitmap)                                                                  \
+	c->job_test(job_ptr, (bitmap), min_nodes, max_nodes, req_nodes, mode,             \
+		    preemptee_candidates, preemptee_job_list, exc)
+
+	bool run_now = SELECT_IS_MODE_RUN_NOW(mode);
+	if (run_now)
+		clear_our_reason(job_ptr);
+	if (!node_bitmap || SELECT_IS_MODE_TEST_ONLY(mode) || !job_ptr->details)
+		return FORWARD(node_bitmap);
+
+	const bitoff_t size = bit_size(node_bitmap);
+	uint8_t *avail = xcalloc(size ? size : 1, 1);
+	for (bitoff_t i = 0; i < size; i++)
+		avail[i] = bit_test(node_bitmap, i) ? 1 : 0;
+
+	/* Nodes the job could ever use: its partition's nodes that are up and not drained. */
+	uint8_t *usable = NULL;
+	const bitstr_t *part_nodes = job_ptr->part_ptr ? job_ptr->part_ptr->node_bitmap : NULL;
+	if (part_nodes && &avail_node_bitmap && avail_node_bitmap &&
+	    bit_size((bitstr_t *) part_nodes) == size && bit_size(avail_node_bitmap) == size) {
+		usable = xcalloc(size ? size : 1, 1);
+		for (bitoff_t i = 0; i < size; i++)
+			usable[i] = (bit_test((bitstr_t *) part_nodes, i) &&
+				     bit_test(avail_node_bitmap, i)) ? 1 : 0;
+	}
+
+	ks_sel_job_t job = {
+		.job_id = job_ptr->job_id,
+		.policy = job_policy(job_ptr),
+		.partition = job_ptr->part_ptr ? job_ptr->part_ptr->name : NULL,
+		.min_nodes = min_nodes,
+		.max_nodes = (max_nodes == NO_VAL) ? 0 : max_nodes,
+		.pending_s = pending_seconds(job_ptr),
+		.will_run = SELECT_IS_MODE_WILL_RUN(mode) ? 1 : 0,
+	};
+	ks_sel_plan_t plan;
+	int planned = ks_sel_plan(&job, avail, usable, (size_t) size, node_name_at, &plan);
+	xfree(avail);
+	xfree(usable);
+	if (planned != 0 || plan.action == KS_SEL_FORWARD)
+		return FORWARD(node_bitmap);
+
+	bitstr_t *trial = bit_alloc(size);
+	for (size_t t = 0; t < plan.tries; t++) {
+		bit_clear_all(trial);
+		for (size_t k = 0; k < plan.set_len[t]; k++) {
+			uint32_t idx = plan.sets[t][k];
+			if ((bitoff_t) idx < size && bit_test(node_bitmap, idx))
+				bit_set(trial, idx);
+		}
+		if (preemptee_job_list)
+			FREE_NULL_LIST(*preemptee_job_list);
+		if (FORWARD(trial) == SLURM_SUCCESS) {
+			bit_copybits(node_bitmap, trial);
+			FREE_NULL_BITMAP(trial);
+			log_flag(SELECT_TYPE, "select/cons_tres_topo: %pJ placed by policy %s, try %zu of %zu",
+				 job_ptr, plan.policy, t + 1, plan.tries);
+			return SLURM_SUCCESS;
+		}
+	}
+	FREE_NULL_BITMAP(trial);
+	if (preemptee_job_list)
+		FREE_NULL_LIST(*preemptee_job_list);
+
+	if (plan.fallback == KS_SEL_FALLBACK_ANY)
+		return FORWARD(node_bitmap);
+	if (run_now && plan.reason[0])
+		set_our_reason(job_ptr, plan.reason);
+	log_flag(SELECT_TYPE, "select/cons_tres_topo: %pJ pends: %s", job_ptr, plan.reason);
+	return SLURM_ERROR;
+#undef FORWARD
+}

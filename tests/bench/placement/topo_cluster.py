@@ -1,0 +1,127 @@
+"""Shared by tests/integration/test_select_*.py and the placement benchmark: a topology.json
+writer, a tiny SPANK plugin that puts a placement policy into the job's SPANK environment, and
+helpers that tell which domains and leaves a job's nodes span."""
+from __future__ import annotations
+
+import json
+import os
+import pathlib
+import subprocess
+from dataclasses import dataclass
+
+# The SPANK plugin engineer P ships (spank_kubeslurm.so, option --topology) is the product route
+# to SPANK_KUBESLURM_TOPOLOGY. These tests must not depend on it (it also runs health checks), so
+# they build this stand-in: `sbatch --ks-test-topology=POLICY` sets the same job variable through
+# spank_job_control_setenv(), which is what reaches job_ptr->spank_job_env in slurmctld.
+TEST_SPANK_SOURCE = r"""
+#include <stdlib.h>
+#include <string.h>
+#include <slurm/spank.h>
+
+SPANK_PLUGIN(ks_test_topology, 1);
+
+static char *policy;
+
+static int take_policy(int val, const char *optarg, int remote)
+{
+	free(policy);
+	policy = optarg ? strdup(optarg) : NULL;
+	return 0;
+}
+
+static struct spank_option option = {
+	"ks-test-topology", "POLICY", "test: placement policy for select/cons_tres_topo", 1, 0,
+	take_policy
+};
+
+/* sbatch (allocator context) ignores static option tables: register explicitly. */
+int slurm_spank_init(spank_t sp, int ac, char **av)
+{
+	return spank_option_register(sp, &option) == ESPANK_SUCCESS ? 0 : -1;
+}
+
+int slurm_spank_init_post_opt(spank_t sp, int ac, char **av)
+{
+	if (spank_context() == S_CTX_ALLOCATOR && policy)
+		return spank_job_control_setenv(sp, "KUBESLURM_TOPOLOGY", policy, 1) ==
+		       ESPANK_SUCCESS ? 0 : -1;
+	return 0;
+}
+"""
+
+
+def build_test_spank(out_dir: pathlib.Path) -> pathlib.Path:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    src = out_dir / "ks_test_topology.c"
+    so = out_dir / "ks_test_topology.so"
+    src.write_text(TEST_SPANK_SOURCE)
+    subprocess.run(["gcc", "-shared", "-fPIC", "-O1", "-Wall", "-o", str(so), str(src)],
+                   check=True, capture_output=True, text=True)
+    return so
+
+
+@dataclass
+class Layout:
+    """domain name -> (leaf name, node names); nodes absent from every domain have no topology."""
+    domains: dict[str, tuple[str, list[str]]]
+
+    def node_domain(self) -> dict[str, str]:
+        return {n: d for d, (_, nodes) in self.domains.items() for n in nodes}
+
+    def node_leaf(self) -> dict[str, str]:
+        return {n: leaf for _, (leaf, nodes) in self.domains.items() for n in nodes}
+
+    def sizes(self) -> dict[str, int]:
+        return {d: len(nodes) for d, (_, nodes) in self.domains.items()}
+
+    def to_json(self, extra_nodes: list[dict] | None = None) -> str:
+        nodes = [{"name": n, "domain": d, "tiers": [leaf, "spine1"]}
+                 for d, (leaf, names) in self.domains.items() for n in names]
+        nodes += extra_nodes or []
+        return json.dumps({"version": 1, "nodes": nodes}, indent=1) + "\n"
+
+    def tree_conf(self) -> str:
+        """Slurm topology/tree form of the same layout (one switch per domain under its leaf)."""
+        leaves: dict[str, list[str]] = {}
+        lines = []
+        for d, (leaf, names) in self.domains.items():
+            lines.append(f"SwitchName={d} Nodes={','.join(names)}")
+            leaves.setdefault(leaf, []).append(d)
+        for leaf, doms in leaves.items():
+            lines.append(f"SwitchName={leaf} Switches={','.join(doms)}")
+        lines.append(f"SwitchName=spine1 Switches={','.join(leaves)}")
+        return "\n".join(lines) + "\n"
+
+
+def write_atomic(path: pathlib.Path, text: str):
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(text)
+    os.replace(tmp, path)
+
+
+def expand(cluster, hostlist: str) -> list[str]:
+    if not hostlist or hostlist in ("(null)", "None"):
+        return []
+    r = cluster.run(["scontrol", "show", "hostnames", hostlist])
+    return r.stdout.split()
+
+
+def job_nodes(cluster, jobid: int) -> list[str]:
+    return expand(cluster, cluster.job(jobid).get("NodeList", ""))
+
+
+def span(layout: Layout, nodes: list[str]) -> tuple[set[str], set[str]]:
+    """(domains, leaves) spanned; a node without topology counts as its own domain and leaf."""
+    dom, leaf = layout.node_domain(), layout.node_leaf()
+    return ({dom.get(n, n) for n in nodes}, {leaf.get(n, n) for n in nodes})
+
+
+def min_domains(layout: Layout, count: int) -> int:
+    """Fewest domains that can hold `count` nodes when everything is free."""
+    total, used = 0, 0
+    for size in sorted(layout.sizes().values(), reverse=True):
+        if total >= count:
+            break
+        total += size
+        used += 1
+    return used if total >= count else -1

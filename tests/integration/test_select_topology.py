@@ -1,0 +1,216 @@
+"""select/cons_tres_topo on a real slurmctld with 40 virtual nodes: four NVLink domains of
+unequal size under two leaf switches, plus four nodes that have no topology."""
+import pathlib
+import sys
+import time
+
+import pytest
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1] / "bench" / "placement"))
+
+from slurmcluster import SlurmCluster  # noqa: E402
+from topo_cluster import Layout, build_test_spank, job_nodes, span, write_atomic  # noqa: E402
+
+NODES = 40
+
+
+def names(lo, hi):
+    return [f"n{i}" for i in range(lo, hi + 1)]
+
+
+LAYOUT = Layout({
+    "dA1": ("leafA", names(1, 12)),   # 12
+    "dA2": ("leafA", names(13, 20)),  # 8
+    "dB1": ("leafB", names(21, 30)),  # 10
+    "dB2": ("leafB", names(31, 36)),  # 6
+})                                    # n37-n40: no topology
+NO_TOPOLOGY = names(37, 40)
+SLEEP = "#!/bin/sh\nsleep 600\n"
+
+
+@pytest.fixture(scope="module")
+def topo(build_dir, tmp_path_factory):
+    plugin = build_dir / "plugins" / "select_cons_tres_topo.so"
+    if not plugin.exists():
+        pytest.fail(f"{plugin} is not built (make plugins)")
+    work = tmp_path_factory.mktemp("seltopo")
+    spank = build_test_spank(work)
+    topo_file = work / "topology.json"
+    # Nodes unknown to Slurm must be ignored.
+    write_atomic(topo_file, LAYOUT.to_json([{"name": "x99", "domain": "dX", "tiers": ["leafX"]}]))
+    conf = work / "kubeslurm.conf"
+    conf.write_text(f"TopologyFile={topo_file}\nTopologyPolicy=prefer\n"
+                    "PartitionTopologyPolicy=strict:block\n")
+    c = SlurmCluster(nodes=NODES, cpus=2, memory_mb=1000, select_type="select/cons_tres_topo",
+                     plugin_dirs=[str(build_dir / "plugins")],
+                     plugstack=[f"optional {spank}"],
+                     partitions=["PartitionName=debug Nodes=ALL Default=YES MaxTime=INFINITE State=UP",
+                                 "PartitionName=strict Nodes=ALL MaxTime=INFINITE State=UP"],
+                     extra_conf=["SchedulerParameters=sched_interval=2,bf_interval=2"],
+                     env={"KUBESLURM_CONF": str(conf)})
+    c.topo_file = topo_file
+    c.start()
+    try:
+        yield c
+    finally:
+        c.stop(force=True)
+
+
+def submit(c, nodes, *extra, script=SLEEP):
+    return c.sbatch([f"-N{nodes}", "--exclusive", *extra], script)
+
+
+def wait_state(c, job, state, timeout=60):
+    return c.wait_job(job, timeout=timeout, states=(state,))
+
+
+@pytest.fixture
+def jobs(topo):
+    """Submitted job IDs; cancelled after the test, and the nodes waited idle again."""
+    made = []
+    yield made
+    if made:
+        topo.run(["scancel", *map(str, made)], check=False)
+        topo.wait_nodes_idle(timeout=90)
+
+
+def run_job(c, jobs, nodes, *extra):
+    job = submit(c, nodes, *extra)
+    jobs.append(job)
+    wait_state(c, job, "RUNNING")
+    return job, job_nodes(c, job)
+
+
+def test_plugin_is_active_and_clients_work(topo, jobs):
+    conf = topo.run(["scontrol", "show", "config"]).stdout
+    assert "select/cons_tres_topo" in conf
+    sinfo = topo.run(["sinfo", "-h", "-o", "%P %D %t"]).stdout
+    assert "debug* 40 idle" in sinfo, sinfo
+    job = topo.sbatch(["-N3"], "#!/bin/sh\nsrun sh -c 'echo on=$SLURMD_NODENAME'\n")
+    info = topo.wait_job(job)
+    assert info["JobState"] == "COMPLETED", info
+    assert len(set(topo.output(job).split())) == 3, topo.output(job)
+    assert topo.run(["squeue", "-h", "-j", str(job)], check=False).returncode in (0, 1)
+    # slurmd and clients load every select plugin: ours must load there without errors.
+    assert "cons_tres_topo" not in topo.log("slurmd-n1").replace("select/cons_tres_topo", "")
+    assert "dlopen" not in topo.log("slurmd-n1")
+
+
+def test_job_of_one_domain_lands_in_the_best_fit_domain(topo, jobs):
+    _, nodes = run_job(topo, jobs, 6)
+    domains, _ = span(LAYOUT, nodes)
+    assert domains == {"dB2"}, nodes          # exactly 6 free: the tightest fit
+    _, nodes = run_job(topo, jobs, 5)
+    domains, _ = span(LAYOUT, nodes)
+    assert domains == {"dA2"}, nodes          # 8 free is the tightest left (10, 12 are larger)
+    _, nodes = run_job(topo, jobs, 10)
+    assert span(LAYOUT, nodes)[0] == {"dB1"}, nodes
+
+
+def test_job_of_one_and_a_half_domains_spans_two_under_one_leaf(topo, jobs):
+    _, nodes = run_job(topo, jobs, 15)
+    domains, leaves = span(LAYOUT, nodes)
+    assert len(nodes) == 15
+    assert len(domains) == 2 and len(leaves) == 1, (nodes, domains, leaves)
+
+
+def test_nodes_without_topology_are_blocks_of_their_own(topo, jobs):
+    _, nodes = run_job(topo, jobs, 1)
+    assert nodes[0] in NO_TOPOLOGY, nodes     # a 1-node block is the tightest fit for 1 node
+
+
+def test_strict_job_pends_with_a_reason_then_starts(topo, jobs):
+    big, nodes = run_job(topo, jobs, 12)
+    assert span(LAYOUT, nodes)[0] == {"dA1"}
+    strict = submit(topo, 11, "-p", "strict")
+    jobs.append(strict)
+    reason = ""
+    deadline = time.time() + 30
+    while time.time() < deadline:
+        info = topo.job(strict)
+        assert info["JobState"] == "PENDING", info
+        reason = topo.run(["squeue", "-h", "-j", str(strict), "-o", "%r"]).stdout.strip()
+        if reason.startswith("kubeslurm:"):
+            break
+        time.sleep(0.5)
+    assert reason.startswith("kubeslurm:") and "11" in reason, reason
+    assert "kubeslurm:" in topo.job(strict).get("Reason", "")   # scontrol shows it too
+    topo.run(["scancel", str(big)])
+    wait_state(topo, strict, "RUNNING", timeout=60)
+    assert span(LAYOUT, job_nodes(topo, strict))[0] == {"dA1"}
+
+
+def test_job_policy_from_spank_env_overrides_the_partition(topo, jobs):
+    # In the strict partition a 15-node job could never fit one domain; --ks-test-topology=prefer
+    # (SPANK_KUBESLURM_TOPOLOGY) lets it span two.
+    job, nodes = run_job(topo, jobs, 15, "-p", "strict", "--ks-test-topology=prefer")
+    assert len(span(LAYOUT, nodes)[0]) == 2
+    # And a job-level strict policy pends in the default partition.
+    strict = submit(topo, 13, "--ks-test-topology=block")
+    jobs.append(strict)
+    time.sleep(5)
+    info = topo.job(strict)
+    assert info["JobState"] == "PENDING" and "kubeslurm:" in info.get("Reason", ""), info
+
+
+def test_unknown_policy_is_logged_once_and_the_default_applies(topo, jobs):
+    a, nodes = run_job(topo, jobs, 6, "--ks-test-topology=bogus")
+    assert span(LAYOUT, nodes)[0] == {"dB2"}
+    b, _ = run_job(topo, jobs, 2, "--ks-test-topology=bogus")
+    log = topo.log("slurmctld")
+    assert log.count("unknown topology policy 'bogus'") == 1, log[-3000:]
+
+
+def test_topology_change_steers_the_next_job_without_reconfigure(topo, jobs):
+    moved = Layout(dict(LAYOUT.domains))
+    moved.domains["dB1"] = ("leafB", names(27, 36))  # 10
+    moved.domains["dB2"] = ("leafB", names(21, 26))  # 6, now at the other end
+    try:
+        write_atomic(topo.topo_file, moved.to_json())
+        time.sleep(1.5)  # the plugin looks at most once a second
+        _, nodes = run_job(topo, jobs, 6)
+        assert sorted(nodes) == sorted(names(21, 26)), nodes
+    finally:
+        write_atomic(topo.topo_file, LAYOUT.to_json())
+        time.sleep(1.5)
+
+
+def test_malformed_topology_keeps_the_last_good_one(topo, jobs):
+    _, nodes = run_job(topo, jobs, 6)  # the plugin has read the good layout
+    assert span(LAYOUT, nodes)[0] == {"dB2"}, nodes
+    topo.run(["scancel", str(jobs.pop())])
+    topo.wait_nodes_idle(timeout=60)
+    try:
+        write_atomic(topo.topo_file, '{"version": 1, "nodes": [{"name": "n1", "domain": ')
+        time.sleep(1.5)
+        _, nodes = run_job(topo, jobs, 6)
+        assert span(LAYOUT, nodes)[0] == {"dB2"}, nodes
+        _, nodes = run_job(topo, jobs, 8)
+        assert span(LAYOUT, nodes)[0] == {"dA2"}, nodes
+        log = topo.log("slurmctld")
+        assert log.count("keeping the last good topology") == 1, log[-3000:]
+    finally:
+        write_atomic(topo.topo_file, LAYOUT.to_json())
+        time.sleep(1.5)
+
+
+def restart_slurmctld(c):
+    """SlurmCluster.restart_slurmctld() keeps the stopped process in c.procs, and its _wait()
+    then reports that exited process as a crash; drop it first (reported to the harness owner)."""
+    for p in [p for p in c.procs if p.args[0] == "slurmctld"]:
+        if p.poll() is None:
+            p.terminate()
+            p.wait(timeout=30)
+        c.procs.remove(p)
+    c._spawn(["slurmctld", "-D", "-f", str(c.conf)], "slurmctld")
+    c._wait(c._ctld_up, 30, "slurmctld to answer after restart")
+
+
+def test_slurmctld_restart_keeps_running_jobs_on_their_nodes(topo, jobs):
+    job, nodes = run_job(topo, jobs, 15)
+    restart_slurmctld(topo)
+    info = topo.wait_job(job, timeout=30, states=("RUNNING",))
+    assert job_nodes(topo, job) == nodes, info
+    # And placement still works after the restart: one domain, beside the running job.
+    _, after = run_job(topo, jobs, 6)
+    assert len(span(LAYOUT, after)[0]) == 1 and not set(after) & set(nodes), after
