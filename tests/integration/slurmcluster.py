@@ -114,6 +114,7 @@ class SlurmCluster:
     node_prefix: str = "n"
     names: list[str] | None = None          # explicit node names (default node_prefix + 1..N)
     keep: bool = False                      # leave running after the with-block (demo KEEP=1)
+    cred_expire: int | None = None          # AuthInfo cred_expire (s): a requeued job waits this + 1 s
 
     def __post_init__(self):
         self.dir = pathlib.Path(tempfile.mkdtemp(prefix="ks-slurm-", dir="/tmp"))
@@ -157,7 +158,8 @@ class SlurmCluster:
             f"SlurmctldPort={self.ctld_port}",
             "AuthType=auth/munge",
             "CredType=cred/munge",
-            f"AuthInfo=socket={self.munge_socket}",
+            f"AuthInfo=socket={self.munge_socket}"
+            + (f",cred_expire={self.cred_expire}" if self.cred_expire else ""),
             f"StateSaveLocation={d}/state",
             f"SlurmdSpoolDir={d}/spool/%n",
             f"SlurmctldPidFile={d}/run/slurmctld.pid",
