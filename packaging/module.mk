@@ -6,8 +6,8 @@
 #                                   %install; under `make install`, after `all`)
 #   make packaging-artifacts        builds only what the packages ship (the spec's %build)
 #   make packaging-docs             regenerates packaging/kubeslurm.conf and kubeslurm.conf(5) keys
-#   make rpm                        RPMs from the `make dist` tarball, under $(B)/rpm/RPMS
-#   make deb                        one .deb for Debian/Ubuntu sites, under $(B)/deb
+#   make rpm                        RPMs from the `make dist` tarball, under $(B)-rpm/RPMS
+#   make deb                        one .deb for Debian/Ubuntu sites, under $(B)-deb
 #
 # This file is read before the plugin and spank fragments, so everything that depends on their
 # PLUGINS/EXTRA_BINS entries is expanded inside recipes (after all fragments have been read).
@@ -39,7 +39,7 @@ ks_buildable = $(sort $(filter $(KS_PKG_ARTIFACTS),$(CMD_BINS) $(PLUGINS) $(EXTR
 ks_install = if [ -e $(1) ]; then install -D -m $(2) $(1) $(DESTDIR)$(3) && echo "  install $(3)"; \
              else echo "  skip    $(3): $(1) was not built here"; fi
 
-.PHONY: packaging-artifacts install-kubeslurm packaging-docs rpm deb
+.PHONY: packaging-artifacts packaging-buildable install-kubeslurm packaging-docs rpm deb
 
 packaging-artifacts:
 	@set -- $(ks_buildable); if [ $$# -eq 0 ]; then echo "packaging: nothing to build"; \
@@ -90,9 +90,14 @@ packaging-docs: $(KS_CONF_TOOL)
 
 # ---- RPM ------------------------------------------------------------------------------------------
 
-RPM_TOPDIR := $(abspath $(B))/rpm
-# Optional subpackages exist only when their artefact can be built from this tree.
-ks_have = $(if $(filter $(1),$(ks_buildable)),1,0)
+# Beside $(B), not in it: the Makefile includes every '*.d' under $(B), and the packaged trees hold
+# directories such as thresholds.d.
+RPM_TOPDIR := $(abspath $(B))-rpm
+
+# The artefacts that can be built from the tree in the current directory (make rpm asks the
+# unpacked dist tree, so optional subpackages follow what the tarball really holds).
+packaging-buildable:
+	@echo $(ks_buildable)
 
 rpm:
 	@command -v rpmbuild >/dev/null || { echo "rpm: rpmbuild not found (Debian: apt-get install rpm)"; exit 1; }
@@ -100,20 +105,26 @@ rpm:
 	@$(MAKE) --no-print-directory dist
 	@rm -rf $(RPM_TOPDIR) && mkdir -p $(RPM_TOPDIR)/SOURCES
 	@mv $(DIST_NAME).tar.gz $(RPM_TOPDIR)/SOURCES/
-	@$(if $(filter 0,$(call ks_have,$(KS_GPU_LIB))),echo "rpm: skipping kubeslurm-gpu: libkubeslurm-gpu.so cannot be built here (no CUDA/NCCL at CUDA_HOME=$(CUDA_HOME))")
-	rpmbuild -bb --nodeps --define "_topdir $(RPM_TOPDIR)" \
+	@set -e; \
+	 have=" $$($(MAKE) -s --no-print-directory -C build/dist/$(DIST_NAME) B=build/probe \
+	   SLURM_SRC=$(abspath $(SLURM_SRC)) CUDA_HOME=$(CUDA_HOME) packaging-buildable) "; \
+	 flag() { case "$$have" in *"/$$1 "*) echo 1;; *) echo "rpm: no kubeslurm-$$2 package: $$1 is not buildable from the tarball ($$3)" >&2; echo 0;; esac; }; \
+	 spank=$$(flag spank_kubeslurm.so spank "no spank/ sources committed"); \
+	 select=$$(flag select_cons_tres_topo.so select "no plugins/select sources committed, or no configured Slurm tree at $(SLURM_SRC)"); \
+	 gpu=$$(flag libkubeslurm-gpu.so gpu "no CUDA/NCCL at CUDA_HOME=$(CUDA_HOME), or no GPU backend sources"); \
+	 echo "rpmbuild: Slurm $(KS_SLURM_VERSION), log in $(RPM_TOPDIR)/rpmbuild.log"; \
+	 rpmbuild -bb --nodeps --define "_topdir $(RPM_TOPDIR)" \
 	  --define "ks_version $(VERSION)" --define "slurm_version $(KS_SLURM_VERSION)" \
 	  --define "slurm_src $(abspath $(SLURM_SRC))" --define "cuda_home $(CUDA_HOME)" \
-	  --define "have_spank $(call ks_have,$(KS_PLUGIN_SPANK))" \
-	  --define "have_select $(call ks_have,$(KS_PLUGIN_SELECT))" \
-	  --define "have_gpu $(call ks_have,$(KS_GPU_LIB))" \
+	  --define "have_spank $$spank" --define "have_select $$select" --define "have_gpu $$gpu" \
 	  packaging/rpm/kubeslurm.spec > $(RPM_TOPDIR)/rpmbuild.log 2>&1 || \
 	  { tail -n 60 $(RPM_TOPDIR)/rpmbuild.log; echo "rpm: rpmbuild failed, see $(RPM_TOPDIR)/rpmbuild.log"; exit 1; }
 	@find $(RPM_TOPDIR)/RPMS -name '*.rpm' -printf 'wrote %p\n' | sort
 
 # ---- Debian package -------------------------------------------------------------------------------
 
-DEB_ROOT := $(abspath $(B))/deb/root
+DEB_DIR  := $(abspath $(B))-deb
+DEB_ROOT := $(DEB_DIR)/root
 DEB_ARCH  = $(shell dpkg --print-architecture)
 DEB_MULTIARCH = $(shell dpkg-architecture -qDEB_HOST_MULTIARCH 2>/dev/null)
 # The select plugin forwards to this exact build of cons_tres.
@@ -122,7 +133,7 @@ DEB_SLURM_PLUGINS = $(shell dpkg-query -W -f='$${Version}' slurm-wlm-basic-plugi
 deb:
 	@command -v dpkg-deb >/dev/null || { echo "deb: dpkg-deb not found"; exit 1; }
 	@$(MAKE) --no-print-directory packaging-artifacts
-	@rm -rf $(dir $(DEB_ROOT)) && mkdir -p $(DEB_ROOT)/DEBIAN
+	@rm -rf $(DEB_DIR) && mkdir -p $(DEB_ROOT)/DEBIAN
 	@$(MAKE) --no-print-directory install-kubeslurm DESTDIR=$(DEB_ROOT) prefix=/usr \
 	  libdir=/usr/lib/$(DEB_MULTIARCH) libexecdir=/usr/libexec unitdir=/lib/systemd/system \
 	  slurm_plugindir=$(SLURM_PLUGINDIR) >/dev/null
@@ -135,4 +146,4 @@ deb:
 	   echo "Description: Slurm on Kubernetes: topology-aware placement and GPU health gate"; \
 	   echo " Select plugin, SPANK health gate, kubeslurm-sync, kubeslurm-topo, the GPU checker and burn-in."; \
 	 } > $(DEB_ROOT)/DEBIAN/control
-	@dpkg-deb --root-owner-group -Zxz --build $(DEB_ROOT) $(abspath $(B))/deb/kubeslurm_$(VERSION)_$(DEB_ARCH).deb
+	@dpkg-deb --root-owner-group -Zxz --build $(DEB_ROOT) $(DEB_DIR)/kubeslurm_$(VERSION)_$(DEB_ARCH).deb
