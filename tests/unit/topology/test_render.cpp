@@ -22,14 +22,14 @@ TEST_CASE("render_tree draws spine > leaf > domain rows with counts") {
     std::string out = render_tree(t, &use);
     const std::string expected =
         "topology " + t.hash() + ": 6 nodes, 2 NVLink domains, 2 leaf switches\n"
-        "GROUP          NODES    COUNT  FREE ALLOC DRAIN\n"
-        "spine sp       n[1-5]       5     3     1     1\n"
-        "  leaf leafA   n[1-3]       3     1     1     1\n"
-        "    domain d0  n[1-2]       2     1     1     0\n"
-        "    domain d1  n3           1     0     0     1\n"
-        "  leaf leafB   n[4-5]       2     2     0     0\n"
-        "    no domain  n[4-5]       2     2     0     0\n"
-        "no topology    n6           1     0     0     0\n"
+        "GROUP          NODES   COUNT  FREE ALLOC DRAIN\n"
+        "spine sp       n[1-5]      5     3     1     1\n"
+        "  leaf leafA   n[1-3]      3     1     1     1\n"
+        "    domain d0  n[1-2]      2     1     1     0\n"
+        "    domain d1  n3          1     0     0     1\n"
+        "  leaf leafB   n[4-5]      2     2     0     0\n"
+        "    no domain  n[4-5]      2     2     0     0\n"
+        "no topology    n6          1     0     0     0\n"
         "1 node(s) of the topology unknown to Slurm: n6\n";
     CHECK(out == expected);
 }
