@@ -1,5 +1,6 @@
 #include "session.h"
 
+#include <pwd.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -16,6 +17,9 @@
 #include "common/log.h"
 #include "health/gpu_checks.h"
 #include "health/host_checks.h"
+#include "health/hostnet_check.h"
+#include "health/rendezvous_tcp.h"
+#include "health/slurm_facts.h"
 #include "health/runner.h"
 #include "health/thresholds.h"
 
@@ -63,6 +67,7 @@ Result<std::unique_ptr<Session>> Session::create(const Options& opts, const conf
     std::unique_ptr<Session> s(new Session(opts, cfg));
     s->m_registry.add(health::make_host_memory_check());
     s->m_registry.add(health::make_host_membw_check());
+    s->m_registry.add(health::make_hostnet_check());
     auto gpu = health::load_gpu_checks(health::gpu_backend_path(cfg.str("GpuBackend")));
     if (!gpu.load_error.empty()) logger.verbose("GPU checks skipped: ", gpu.load_error);
     for (auto& c : gpu.checks) s->m_registry.add(c);
@@ -154,9 +159,57 @@ void Session::start_emergency_watchdog(double timeout_s, double) {
     }).detach();
 }
 
-std::unique_ptr<health::Rendezvous> Session::meet(double, std::vector<health::CheckResult>& results) {
-    results.push_back(health::errored("rendezvous", "multi-node checks are not available in this build"));
-    return nullptr;
+std::unique_ptr<health::Rendezvous> Session::meet(double left_s, std::vector<health::CheckResult>& results) {
+    if (!m_job.job_id) {
+        results.push_back(health::errored("rendezvous", "multi-node checks need SLURM_JOB_ID"));
+        return nullptr;
+    }
+    health::SlurmFacts facts = health::load_slurm_facts();
+    if (!facts.error.empty()) logger.verbose("slurm: ", facts.error);
+    health::RendezvousSettings s;
+    s.job_id = *m_job.job_id;
+    s.nodes = m_job.nodes;
+    s.rank = m_job.rank;
+    auto [lo, hi] = m_cfg.range("RendezvousPorts");
+    s.port = health::rendezvous_port(s.job_id, lo, hi);
+    s.timeout_s = std::min(static_cast<double>(m_cfg.integer("RendezvousTimeout")), std::max(0.5, left_s - 1.0));
+    s.policy.uids.push_back(0);
+    if (const passwd* pw = getpwnam(m_cfg.str("SlurmUser").c_str())) s.policy.uids.push_back(pw->pw_uid);
+    if (facts.slurm_user_uid) s.policy.uids.push_back(*facts.slurm_user_uid);
+    if (s.rank != 0) {
+        s.leader_addr = health::node_address(m_job.nodes.front());
+        if (s.leader_addr.empty()) {
+            results.push_back(health::blamed_on_peers("rendezvous", health::Status::Fail, {m_job.nodes.front()},
+                                                      "cannot resolve the address of the leader " + m_job.nodes.front()));
+            return nullptr;
+        }
+    }
+    std::string socket = m_opts.munge_socket;
+    if (socket.empty() && std::getenv("KUBESLURM_MUNGE_SOCKET")) socket = std::getenv("KUBESLURM_MUNGE_SOCKET");
+    if (socket.empty()) socket = facts.munge_socket;
+    logger.verbose("rendezvous: rank ", s.rank, "/", s.nodes.size(), " leader ", s.nodes.front(), " ",
+                   s.rank ? s.leader_addr : std::string("(this node)"), ":", s.port, " munge '", socket, "' timeout ",
+                   s.timeout_s, " s");
+
+    auto out = health::meet(s, std::shared_ptr<health::Authenticator>(health::make_munge_authenticator(socket)));
+    if (!out.error.empty()) {
+        results.push_back(health::errored("rendezvous", out.error));
+        return nullptr;
+    }
+    if (!out.missing.empty()) {
+        std::string names;
+        for (const auto& m : out.missing) names += (names.empty() ? "" : ", ") + m;
+        std::string why = s.rank == 0 ? "never arrived within " + health::format_number(s.timeout_s) + " s: " + names
+                          : out.missing.size() == 1 && out.missing.front() == s.nodes.front()
+                              ? "the leader " + names + " could not be reached or did not answer"
+                              : "the leader reports nodes that never arrived: " + names;
+        results.push_back(health::blamed_on_peers("rendezvous", health::Status::Fail, out.missing, why));
+        return nullptr;
+    }
+    health::CheckResult ok = health::measured("rendezvous", out.seconds, "<=", s.timeout_s, "s",
+                                              std::to_string(s.nodes.size()) + " nodes met");
+    results.push_back(ok);
+    return std::move(out.rendezvous);
 }
 
 int Session::run() {

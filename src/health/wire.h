@@ -1,0 +1,59 @@
+// TCP plumbing with deadlines for the rendezvous and the ring: non-blocking sockets, poll(),
+// length-prefixed frames (4-byte big-endian length, then the bytes).
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "common/result.h"
+
+namespace ks::health::wire {
+
+using Clock = std::chrono::steady_clock;
+using Deadline = Clock::time_point;
+
+inline constexpr size_t kMaxFrame = 1 << 20;
+
+Deadline after(double seconds);
+double seconds_left(Deadline d);
+
+class Fd {
+public:
+    Fd() = default;
+    explicit Fd(int fd) : m_fd(fd) {}
+    Fd(Fd&& o) noexcept : m_fd(o.release()) {}
+    Fd& operator=(Fd&& o) noexcept;
+    Fd(const Fd&) = delete;
+    Fd& operator=(const Fd&) = delete;
+    ~Fd();
+    int get() const { return m_fd; }
+    int release();
+    explicit operator bool() const { return m_fd >= 0; }
+
+private:
+    int m_fd = -1;
+};
+
+// Listens on all addresses; port 0 = ephemeral.
+Result<Fd> listen_tcp(uint16_t port, int backlog = 128);
+uint16_t local_port(int fd);
+std::string peer_address(int fd);   // numeric
+std::string local_address(int fd);  // numeric
+Result<Fd> connect_tcp(const std::string& addr, uint16_t port, Deadline deadline);
+// Waits for one connection until the deadline; error "timeout" when none came.
+Result<Fd> accept_one(int listener, Deadline deadline);
+
+Status send_all(int fd, const void* data, size_t len, Deadline deadline);
+Status recv_all(int fd, void* data, size_t len, Deadline deadline);
+Status send_frame(int fd, std::string_view data, Deadline deadline);
+Result<std::string> recv_frame(int fd, Deadline deadline, size_t max = kMaxFrame);
+
+// Sends `out` on `out_fd` while receiving `in_len` bytes from `in_fd` (full duplex, one thread).
+// On failure `failed_side` says which direction broke (for blaming the right neighbour).
+enum class Side { None, Send, Receive };
+Status exchange(int out_fd, const void* out, size_t out_len, int in_fd, void* in, size_t in_len, Deadline deadline,
+                Side* failed_side = nullptr);
+
+}  // namespace ks::health::wire
