@@ -35,6 +35,8 @@ std::string Metrics::render() const {
     series(os, "kubeslurm_sync_events_total", "counter", "Kubernetes watch events handled.", events);
     series(os, "kubeslurm_sync_relists_total", "counter", "Full relists (410 Gone, errors).", relists);
     series(os, "kubeslurm_sync_api_errors_total", "counter", "Failed Kubernetes API calls.", api_errors);
+    series(os, "kubeslurm_sync_api_retries_total", "counter", "Retried Kubernetes API requests.", api_retries);
+    series(os, "kubeslurm_sync_action_errors_total", "counter", "Failed actions (retried later).", action_errors);
     series(os, "kubeslurm_sync_slurm_errors_total", "counter", "Failed Slurm API calls.", slurm_errors);
     series(os, "kubeslurm_sync_drains_total", "counter", "Slurm nodes drained (reason kubeslurm: k8s:).", drains);
     series(os, "kubeslurm_sync_resumes_total", "counter", "Slurm nodes resumed (own drains only).", resumes);

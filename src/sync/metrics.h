@@ -24,7 +24,9 @@ private:
 struct Metrics {
     std::atomic<long> events{0};           // Kubernetes watch events (nodes and pods)
     std::atomic<long> relists{0};          // full relists after 410 / errors
-    std::atomic<long> api_errors{0};       // failed Kubernetes API calls (watch and writes)
+    std::atomic<long> api_errors{0};       // failed Kubernetes API requests (client's count)
+    std::atomic<long> api_retries{0};      // retried Kubernetes API requests (429, 5xx, transport)
+    std::atomic<long> action_errors{0};    // actions that failed (retried on a later pass)
     std::atomic<long> slurm_errors{0};     // failed libslurm calls
     std::atomic<long> drains{0}, resumes{0}, feature_updates{0};
     std::atomic<long> condition_updates{0}, taint_updates{0};

@@ -1,0 +1,99 @@
+#include "executor.h"
+
+#include <chrono>
+
+#include "slurm/nodes.h"
+
+namespace ks::sync_daemon {
+
+using sync::ActionKind;
+
+const char* action_name(ActionKind kind) {
+    switch (kind) {
+    case ActionKind::Drain: return "drain";
+    case ActionKind::Resume: return "resume";
+    case ActionKind::SetFeatures: return "features";
+    case ActionKind::SetCondition: return "condition";
+    case ActionKind::ClearCondition: return "clear-condition";
+    case ActionKind::AddTaint: return "taint";
+    case ActionKind::RemoveTaint: return "untaint";
+    }
+    return "?";
+}
+
+Executor::Executor(k8s::Client* client, sync::Metrics& metrics, sync::Options options)
+    : m_client(client), m_metrics(metrics), m_options(std::move(options)) {}
+
+Executor::~Executor() {
+    if (m_log) std::fclose(m_log);
+}
+
+Status Executor::open_action_log(const std::string& path) {
+    m_log = std::fopen(path.c_str(), "ae");
+    if (!m_log) return Error{"cannot open action log " + path};
+    return {};
+}
+
+Status Executor::execute(const sync::Action& a) {
+    Status st = run(a);
+    if (!st) {
+        (sync::is_slurm_action(a.kind) ? m_metrics.slurm_errors : m_metrics.action_errors).fetch_add(1);
+        return st;
+    }
+    switch (a.kind) {
+    case ActionKind::Drain: m_metrics.drains.fetch_add(1); break;
+    case ActionKind::Resume: m_metrics.resumes.fetch_add(1); break;
+    case ActionKind::SetFeatures: m_metrics.feature_updates.fetch_add(1); break;
+    case ActionKind::SetCondition:
+    case ActionKind::ClearCondition: m_metrics.condition_updates.fetch_add(1); break;
+    case ActionKind::AddTaint:
+    case ActionKind::RemoveTaint: m_metrics.taint_updates.fetch_add(1); break;
+    }
+    record(a);
+    return {};
+}
+
+Status Executor::run(const sync::Action& a) {
+    switch (a.kind) {
+    case ActionKind::Drain: return slurm::drain(a.slurm_node, a.reason);
+    case ActionKind::Resume: return slurm::resume(a.slurm_node);
+    case ActionKind::SetFeatures: return slurm::set_features(a.slurm_node, a.features);
+    default: break;
+    }
+    if (!m_client) return Error{"no Kubernetes client"};
+    if (a.kind == ActionKind::SetCondition || a.kind == ActionKind::ClearCondition) {
+        k8s::Condition c;
+        c.type = m_options.condition_type;
+        if (a.kind == ActionKind::SetCondition) {
+            c.status = "True";
+            c.reason = a.reason;
+            c.message = a.message;
+        } else {
+            c.status = "False";
+            c.reason = std::string(sync::kConditionClearedReason);
+            c.message = "kubeslurm: the Slurm node is no longer drained by the health gate";
+        }
+        auto r = m_client->set_node_condition(a.kube_node, c);
+        if (!r) return Error{"set condition on " + a.kube_node + ": " + r.error()};
+        return {};
+    }
+    Result<bool> r = a.kind == ActionKind::AddTaint
+                         ? m_client->add_node_taint(a.kube_node, {m_options.unhealthy_taint_key, a.reason, "NoSchedule", ""})
+                         : m_client->remove_node_taint(a.kube_node, m_options.unhealthy_taint_key);
+    if (!r) return Error{std::string(action_name(a.kind)) + " " + a.kube_node + ": " + r.error()};
+    return {};
+}
+
+void Executor::record(const sync::Action& a) {
+    if (!m_log) return;
+    const double t = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+    nlohmann::json line = {{"t", t}, {"action", action_name(a.kind)}, {"slurm_node", a.slurm_node},
+                           {"kube_node", a.kube_node}, {"reason", a.reason}};
+    if (a.kind == ActionKind::SetFeatures) line["features"] = a.features;
+    const std::string text = line.dump() + "\n";
+    std::lock_guard lock(m_log_mu);
+    std::fwrite(text.data(), 1, text.size(), m_log);
+    std::fflush(m_log);
+}
+
+}  // namespace ks::sync_daemon

@@ -1,0 +1,39 @@
+// Carries out reconcile actions: Slurm through libslurm, Kubernetes through the client. Every
+// action that succeeds is counted and, when an action log is set, recorded as one JSON line
+// {"t": <unix seconds>, "action": "drain", "slurm_node": …, "kube_node": …} (audit, benchmarks).
+#pragma once
+
+#include <cstdio>
+#include <mutex>
+#include <string>
+
+#include "common/result.h"
+#include "k8s/client.h"
+#include "sync/metrics.h"
+#include "sync/reconcile.h"
+
+namespace ks::sync_daemon {
+
+class Executor {
+public:
+    Executor(k8s::Client* client, sync::Metrics& metrics, sync::Options options);
+    ~Executor();
+
+    void set_options(sync::Options options) { m_options = std::move(options); }
+    Status open_action_log(const std::string& path);
+    Status execute(const sync::Action& action);
+
+private:
+    Status run(const sync::Action& action);
+    void record(const sync::Action& action);
+
+    k8s::Client* m_client;  // null: no Kubernetes side (never for the daemon; tests only)
+    sync::Metrics& m_metrics;
+    sync::Options m_options;
+    std::FILE* m_log = nullptr;
+    std::mutex m_log_mu;
+};
+
+const char* action_name(sync::ActionKind kind);
+
+}  // namespace ks::sync_daemon
