@@ -67,12 +67,19 @@ def value_text(k: dict) -> str:
     }.get(k["type"], k["type"])
 
 
-def example_conf(keys: list[dict], sections: dict[str, str]) -> str:
-    out, current = [HEADER], None
+def with_headings(keys: list[dict], sections: dict[str, str]):
+    """(heading or None, key) in table order; the heading comes with a section's first key."""
+    current = None
     for k in keys:
         section = sections.get(k["name"], "other")
-        if section != current:
-            current = section
+        yield (section if section != current else None), k
+        current = section
+
+
+def example_conf(keys: list[dict], sections: dict[str, str]) -> str:
+    out = [HEADER]
+    for section, k in with_headings(keys, sections):
+        if section:
             out.append(f"\n# ==== {section} " + "=" * max(4, 92 - len(section)) + "\n")
         out.append("\n")
         for line in textwrap.wrap(k["desc"], 96):
@@ -88,11 +95,9 @@ def roff(text: str) -> str:
 
 
 def man_keys(keys: list[dict], sections: dict[str, str]) -> str:
-    out, current = [MAN_BEGIN], None
-    for k in keys:
-        section = sections.get(k["name"], "other")
-        if section != current:
-            current = section
+    out = [MAN_BEGIN]
+    for section, k in with_headings(keys, sections):
+        if section:
             out += [".SS " + roff(section[:1].upper() + section[1:])]
         default = f"\\fI{roff(k['default'])}\\fR" if k["default"] else "empty"
         out += [".TP", f"\\fB{k['name']}\\fR=\\fIvalue\\fR (default: {default})", roff(k["desc"]),
