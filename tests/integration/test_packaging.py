@@ -280,6 +280,9 @@ def test_deployment_probes_the_metrics_endpoint_of_its_config(conf_tool, tmp_pat
     for probe in ("livenessProbe", "readinessProbe"):
         get = sync[probe]["httpGet"]
         assert get["path"] == "/healthz" and ports[get["port"]] == int(port), probe
+    # Two replicas elect a leader: each needs its own identity, the pod name.
+    env = {e["name"]: e for e in sync["env"]}
+    assert env["POD_NAME"]["valueFrom"]["fieldRef"]["fieldPath"] == "metadata.name"
     sc = sync["securityContext"]
     assert sc["allowPrivilegeEscalation"] is False and sc["readOnlyRootFilesystem"] is True
     assert sc["capabilities"]["drop"] == ["ALL"]
