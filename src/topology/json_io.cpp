@@ -38,17 +38,19 @@ Result<Node> node_from_json(const json& j, const std::string& where) {
 
 }  // namespace
 
+// One node per line: readable, diff-friendly, and still plain JSON.
 std::string to_json(const Topology& topo) {
-    json nodes = json::array();
+    std::string out = "{\"version\": " + std::to_string(kJsonVersion) + ", \"hash\": \"" + topo.hash() +
+                      "\", \"nodes\": [";
+    bool first = true;
     for (const auto& n : topo.nodes()) {
-        json j{{"name", n.name}};
+        nlohmann::ordered_json j{{"name", n.name}};
         if (!n.domain.empty()) j["domain"] = n.domain;
         if (!n.tiers.empty()) j["tiers"] = n.tiers;
-        nodes.push_back(std::move(j));
+        out += (first ? "\n  " : ",\n  ") + j.dump();
+        first = false;
     }
-    // Fixed key order (nlohmann sorts object keys): hash, nodes, version.
-    json doc{{"version", kJsonVersion}, {"hash", topo.hash()}, {"nodes", std::move(nodes)}};
-    return doc.dump(1) + "\n";
+    return out + "\n]}\n";
 }
 
 Result<Topology> from_json(std::string_view text, const std::string& origin) {
