@@ -7,7 +7,7 @@ import pytest
 
 sys.path.insert(0, str(pathlib.Path(__file__).parent))
 
-from slurmcluster import SlurmCluster, kill_tagged  # noqa: E402
+from slurmcluster import CREATED_DIRS, SlurmCluster, kill_tagged  # noqa: E402
 
 SOURCE_DIR = pathlib.Path(__file__).resolve().parents[2]
 BUILD_DIR = pathlib.Path(os.environ.get("KUBESLURM_BUILD", SOURCE_DIR / "build" / "release"))
@@ -39,7 +39,8 @@ def cluster_factory():
 
 
 def pytest_sessionfinish(session, exitstatus):
-    # Last line of defence: nothing started by any test cluster may survive the run.
-    left = kill_tagged(None)
+    # Last line of defence: nothing started by this run's clusters may survive it (other runs
+    # on the same machine keep theirs).
+    left = [pid for d in CREATED_DIRS for pid in kill_tagged(d)]
     if left:
         print(f"\nintegration: processes survived teardown: {left}")

@@ -30,6 +30,9 @@ import time
 from dataclasses import dataclass, field
 
 TAG = "KUBESLURM_TEST_CLUSTER"
+# Directories of the clusters this process created: the session's last-resort cleanup kills only
+# these, never the clusters of other test runs sharing the machine.
+CREATED_DIRS: list[str] = []
 SYSTEM_PLUGIN_DIRS = ["/usr/lib/x86_64-linux-gnu/slurm-wlm", "/usr/lib64/slurm", "/usr/lib/slurm"]
 
 
@@ -118,6 +121,7 @@ class SlurmCluster:
 
     def __post_init__(self):
         self.dir = pathlib.Path(tempfile.mkdtemp(prefix="ks-slurm-", dir="/tmp"))
+        CREATED_DIRS.append(str(self.dir))
         self.procs: list[subprocess.Popen] = []
         self.node_names = list(self.names) if self.names else [
             f"{self.node_prefix}{i}" for i in range(1, self.nodes + 1)]
