@@ -481,15 +481,20 @@ void Api::watch(const Kind& kind, const std::string& ns, const Req& req, Res& re
         std::vector<Event> probe;
         st->expired = !m_store.events_after(kind, st->cursor, probe);
     }
-    ++m_open_watches;
+    // Counts open streams; the provider (and with it the guard) dies with the connection.
     struct Guard {
-        std::atomic<long>& n;
-        ~Guard() { --n; }
+        explicit Guard(std::atomic<long>& n) : count(n) { ++count; }
+        Guard(const Guard&) = delete;
+        Guard& operator=(const Guard&) = delete;
+        ~Guard() { --count; }
+        std::atomic<long>& count;
     };
-    auto guard = std::make_shared<Guard>(Guard{m_open_watches});
+    auto guard = std::make_shared<Guard>(m_open_watches);
     res.status = 200;
+    // The watch media type of a real server; it also keeps httplib from gzip-buffering the
+    // stream (it compresses plain application/json for clients that accept gzip, like kubectl).
     res.set_chunked_content_provider(
-        "application/json",
+        "application/json;stream=watch",
         [this, st, guard, matches](std::size_t, httplib::DataSink& sink) {
             if (m_stopping || m_drop_generation.load() != st->drop_generation) return false;
             auto send = [&](const std::string& line) { return sink.write(line.data(), line.size()); };
