@@ -41,7 +41,7 @@ bool known_status(const std::string& s) {
 // A figure as people write it: 12.3, 100, 1.5e+09.
 std::string figure(double v) {
     char buf[64];
-    std::snprintf(buf, sizeof buf, "%.4g", v);
+    std::snprintf(buf, sizeof buf, "%.6g", v);
     return buf;
 }
 
