@@ -204,7 +204,8 @@ int main() {
             si += pr.single_pct / seeds;
             mk += pr.makespan / ff.makespan / seeds;
         }
-        std::printf("%-8.0f %12.3f %11.1f%% %12.3f\n", wait, sp, si, mk);
+        std::string label = wait >= 1e9 ? "inf" : std::to_string(static_cast<long>(wait));
+        std::printf("%-8s %12.3f %11.1f%% %12.3f\n", label.c_str(), sp, si, mk);
     }
     double span = 0, single = 0, makespan_ratio = 0;
     std::printf("\nsimulation without Slurm: 128 nodes, 8 domains of 12-18, 2 leaves, 300 jobs of 1-36 nodes\n");
