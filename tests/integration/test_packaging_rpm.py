@@ -30,10 +30,15 @@ def rpms(build_dir) -> dict[str, pathlib.Path]:
 
 
 @pytest.fixture(scope="module")
-def buildable(build_dir) -> set[str]:
+def dist(rpms, build_dir) -> pathlib.Path:
+    """The tree the tarball was made of (committed files only), left by `make dist`."""
+    return SOURCE_DIR / "build/dist" / ("kubeslurm-" + make(build_dir, "print-version").stdout.strip())
+
+
+@pytest.fixture(scope="module")
+def buildable(dist) -> set[str]:
     """File names of the artefacts the committed tree can build (what the tarball holds)."""
-    r = subprocess.run(["make", "-s", "--no-print-directory", "-C", str(SOURCE_DIR / "build/dist/kubeslurm-"
-                        + make(build_dir, "print-version").stdout.strip()), "B=build/probe",
+    r = subprocess.run(["make", "-s", "--no-print-directory", "-C", str(dist), "B=build/probe",
                         f"SLURM_SRC={SOURCE_DIR / 'build/slurm/src'}", "packaging-buildable"],
                        capture_output=True, text=True)
     assert r.returncode == 0, r.stderr
@@ -64,7 +69,7 @@ def test_release_carries_the_slurm_version(rpms):
         assert release.startswith(f"1.slurm{slurm_version()}"), release
 
 
-def test_main_package_contents_and_config_file(rpms, buildable):
+def test_main_package_contents_and_config_file(rpms, buildable, dist):
     files = rpm_q("-qlp", str(rpms["kubeslurm"])).split()
     for name, bindir in COMMANDS.items():
         if name in buildable:
@@ -76,7 +81,7 @@ def test_main_package_contents_and_config_file(rpms, buildable):
                  "/usr/share/kubeslurm/kubernetes/20-rbac.yaml", "/usr/share/man/man5/kubeslurm.conf.5",
                  "/usr/share/man/man8/kubeslurm-sync.8", "/var/lib/kubeslurm"):
         assert path in files, path
-    for conf in SOURCE_DIR.glob("src/health/**/thresholds.d/*.conf"):
+    for conf in dist.glob("src/health/**/thresholds.d/*.conf"):
         assert f"/usr/share/kubeslurm/thresholds.d/{conf.name}" in files, conf.name
     flags = dict(line.rsplit(" ", 1) for line in rpm_q(
         "-qp", "--qf", "[%{FILENAMES} %{FILEFLAGS:fflags}\n]", str(rpms["kubeslurm"])).splitlines()
@@ -107,7 +112,7 @@ def test_gpu_package_has_no_hard_driver_requires(rpms):
     assert "/usr/lib64/kubeslurm/libkubeslurm-gpu.so" in rpm_q("-qlp", str(rpms["kubeslurm-gpu"]))
 
 
-def test_rpms_install_into_a_scratch_root_and_run(rpms, tmp_path, build_dir):
+def test_rpms_install_into_a_scratch_root_and_run(rpms, dist, tmp_path, build_dir):
     root = tmp_path / "root"
     r = subprocess.run(["rpm", "--root", str(root), "--dbpath", "/var/lib/rpm", "-i", "--nodeps", "--noscripts",
                         *map(str, rpms.values())], capture_output=True, text=True, timeout=300)
@@ -117,7 +122,7 @@ def test_rpms_install_into_a_scratch_root_and_run(rpms, tmp_path, build_dir):
     verify = subprocess.run(["rpm", "--root", str(root), "--dbpath", "/var/lib/rpm", "-Va", "--nodeps",
                              "--nouser", "--nogroup"], capture_output=True, text=True, timeout=300)
     assert verify.stdout.strip() == "", verify.stdout
-    assert (root / "etc/kubeslurm/kubeslurm.conf").read_text() == (SOURCE_DIR / "packaging/kubeslurm.conf").read_text()
+    assert (root / "etc/kubeslurm/kubeslurm.conf").read_text() == (dist / "packaging/kubeslurm.conf").read_text()
     version = make(build_dir, "print-version").stdout.strip()
     ran = 0
     for name, bindir in COMMANDS.items():
