@@ -146,7 +146,9 @@ void Api::shutdown() {
 }
 
 void Api::install(httplib::Server& server) {
-    server.set_pre_routing_handler([this](const Req& req, Res& res) { return pre_route(req, res); });
+    // Authentication and faults run inside the handlers, after httplib has read the request
+    // body: answering from a pre-routing handler would leave the body on a keep-alive
+    // connection, to be misread as the next request.
     auto h = [this](const Req& req, Res& res) { handle(req, res); };
     server.Get(".*", h);
     server.Post(".*", h);
@@ -165,7 +167,7 @@ void Api::install(httplib::Server& server) {
     });
 }
 
-httplib::Server::HandlerResponse Api::pre_route(const Req& req, Res& res) {
+bool Api::gate(const Req& req, Res& res) {
     {
         std::lock_guard lk(m_stats_mu);
         ++m_requests[req.method];
@@ -176,16 +178,16 @@ httplib::Server::HandlerResponse Api::pre_route(const Req& req, Res& res) {
                                           : m_settings.tokens.end();
     if (tok == m_settings.tokens.end()) {
         send_error(res, 401, "Unauthorized", "Unauthorized");
-        return httplib::Server::HandlerResponse::Handled;
+        return true;
     }
     const Role role = tok->second;
     const bool admin_path = req.path.rfind("/_test/", 0) == 0;
     if ((admin_path && role != Role::Admin) || (req.method != "GET" && role == Role::Read)) {
         send_error(res, 403, "Forbidden",
                    "forbidden: this token may not " + req.method + " " + req.path);
-        return httplib::Server::HandlerResponse::Handled;
+        return true;
     }
-    if (admin_path) return httplib::Server::HandlerResponse::Unhandled;
+    if (admin_path) return false;
 
     Fault hit;
     bool fire = false;
@@ -201,14 +203,14 @@ httplib::Server::HandlerResponse Api::pre_route(const Req& req, Res& res) {
             break;
         }
     }
-    if (!fire) return httplib::Server::HandlerResponse::Unhandled;
+    if (!fire) return false;
     ++m_faults_served;
     if (hit.drop) {
         // Headers go out, then the connection is cut before any body.
         res.status = 200;
         res.set_chunked_content_provider("application/json",
                                          [](std::size_t, httplib::DataSink&) { return false; });
-        return httplib::Server::HandlerResponse::Handled;
+        return true;
     }
     const char* reason = hit.status == 429 ? "TooManyRequests"
                          : hit.status == 410 ? "Expired"
@@ -223,7 +225,7 @@ httplib::Server::HandlerResponse Api::pre_route(const Req& req, Res& res) {
             std::snprintf(buf, sizeof buf, "%.3f", hit.retry_after);
         res.set_header("Retry-After", buf);
     }
-    return httplib::Server::HandlerResponse::Handled;
+    return true;
 }
 
 std::string Api::serve_port_hint(const Req& req) const {
@@ -283,6 +285,7 @@ bool Api::handle_discovery(const Req& req, Res& res) {
 }
 
 void Api::handle(const Req& req, Res& res) {
+    if (gate(req, res)) return;
     if (req.path.rfind("/_test/", 0) == 0) return handle_admin(req, res);
     if (req.method == "GET" && handle_discovery(req, res)) return;
     Target t;

@@ -44,7 +44,8 @@ private:
     using Req = httplib::Request;
     using Res = httplib::Response;
 
-    httplib::Server::HandlerResponse pre_route(const Req& req, Res& res);
+    // Counts the request, checks the token and fires an injected fault; true when it answered.
+    bool gate(const Req& req, Res& res);
     void handle(const Req& req, Res& res);
     void handle_admin(const Req& req, Res& res);
     bool handle_discovery(const Req& req, Res& res);
