@@ -55,7 +55,7 @@ public:
     }
 
 private:
-    Status prepare(MungeCtx& m) {
+    ks::Status prepare(MungeCtx& m) {
         if (!m.ctx) return Error{"munge_ctx_create failed"};
         if (!m_socket.empty() && munge_ctx_set(m.ctx, MUNGE_OPT_SOCKET, m_socket.c_str()) != EMUNGE_SUCCESS)
             return Error{"munge socket " + m_socket + ": " + munge_ctx_strerror(m.ctx)};

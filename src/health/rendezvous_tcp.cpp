@@ -57,7 +57,7 @@ uint16_t rendezvous_port(long job_id, int lo, int hi) {
     return static_cast<uint16_t>(lo + (job_id % range + range) % range);
 }
 
-Status send_message(int fd, Authenticator& auth, const nlohmann::json& msg, wire::Deadline deadline) {
+ks::Status send_message(int fd, Authenticator& auth, const nlohmann::json& msg, wire::Deadline deadline) {
     auto sealed = auth.seal(msg.dump());
     if (!sealed) return Error{sealed.error()};
     return wire::send_frame(fd, sealed.value(), deadline);

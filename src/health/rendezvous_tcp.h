@@ -70,7 +70,7 @@ struct MeetOutcome {
 MeetOutcome meet(const RendezvousSettings& settings, std::shared_ptr<Authenticator> auth);
 
 // Sends / receives one signed JSON message.
-Status send_message(int fd, Authenticator& auth, const nlohmann::json& msg, wire::Deadline deadline);
+ks::Status send_message(int fd, Authenticator& auth, const nlohmann::json& msg, wire::Deadline deadline);
 Result<nlohmann::json> recv_message(int fd, Authenticator& auth, const AcceptPolicy& policy, wire::Deadline deadline);
 
 }  // namespace ks::health

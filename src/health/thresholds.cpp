@@ -44,7 +44,7 @@ std::optional<std::pair<std::string, std::string>> parse_section(std::string_vie
 
 }  // namespace
 
-Status Thresholds::parse(std::string_view text, const std::string& origin) {
+ks::Status Thresholds::parse(std::string_view text, const std::string& origin) {
     std::istringstream in{std::string(text)};
     std::string line;
     Values* section = nullptr;
@@ -77,7 +77,7 @@ Status Thresholds::parse(std::string_view text, const std::string& origin) {
     return {};
 }
 
-Status Thresholds::load_file(const std::string& path) {
+ks::Status Thresholds::load_file(const std::string& path) {
     std::ifstream f(path);
     if (!f) return Error{path + ": cannot read thresholds file"};
     std::stringstream ss;

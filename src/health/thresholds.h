@@ -33,8 +33,8 @@ private:
 class Thresholds {
 public:
     // Adds one file's text; errors name origin and line.
-    Status parse(std::string_view text, const std::string& origin);
-    Status load_file(const std::string& path);
+    ks::Status parse(std::string_view text, const std::string& origin);
+    ks::Status load_file(const std::string& path);
     // Shipped directory (must exist) then the site file (optional: missing is fine).
     static Result<Thresholds> load(const std::string& dir, const std::string& site_file);
 

@@ -31,7 +31,7 @@ int poll_ms(Deadline d) {
 }
 
 // Waits until fd is ready for `events`; false on deadline.
-Status wait_for(int fd, short events, Deadline deadline) {
+ks::Status wait_for(int fd, short events, Deadline deadline) {
     for (;;) {
         int ms = poll_ms(deadline);
         if (ms <= 0) return Error{"timeout"};
@@ -175,7 +175,7 @@ Result<Fd> accept_one(int listener, Deadline deadline) {
     }
 }
 
-Status send_all(int fd, const void* data, size_t len, Deadline deadline) {
+ks::Status send_all(int fd, const void* data, size_t len, Deadline deadline) {
     auto* p = static_cast<const char*>(data);
     while (len > 0) {
         ssize_t n = ::send(fd, p, len, MSG_NOSIGNAL);
@@ -193,7 +193,7 @@ Status send_all(int fd, const void* data, size_t len, Deadline deadline) {
     return {};
 }
 
-Status recv_all(int fd, void* data, size_t len, Deadline deadline) {
+ks::Status recv_all(int fd, void* data, size_t len, Deadline deadline) {
     auto* p = static_cast<char*>(data);
     while (len > 0) {
         ssize_t n = ::recv(fd, p, len, 0);
@@ -212,7 +212,7 @@ Status recv_all(int fd, void* data, size_t len, Deadline deadline) {
     return {};
 }
 
-Status send_frame(int fd, std::string_view data, Deadline deadline) {
+ks::Status send_frame(int fd, std::string_view data, Deadline deadline) {
     if (data.size() > kMaxFrame) return Error{"frame too large"};
     uint32_t n = htonl(static_cast<uint32_t>(data.size()));
     if (auto st = send_all(fd, &n, sizeof n, deadline); !st) return st;
@@ -229,7 +229,7 @@ Result<std::string> recv_frame(int fd, Deadline deadline, size_t max) {
     return out;
 }
 
-Status exchange(int out_fd, const void* out, size_t out_len, int in_fd, void* in, size_t in_len, Deadline deadline,
+ks::Status exchange(int out_fd, const void* out, size_t out_len, int in_fd, void* in, size_t in_len, Deadline deadline,
                 Side* failed_side) {
     auto* op = static_cast<const char*>(out);
     auto* ip = static_cast<char*>(in);

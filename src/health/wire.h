@@ -45,15 +45,15 @@ Result<Fd> connect_tcp(const std::string& addr, uint16_t port, Deadline deadline
 // Waits for one connection until the deadline; error "timeout" when none came.
 Result<Fd> accept_one(int listener, Deadline deadline);
 
-Status send_all(int fd, const void* data, size_t len, Deadline deadline);
-Status recv_all(int fd, void* data, size_t len, Deadline deadline);
-Status send_frame(int fd, std::string_view data, Deadline deadline);
+ks::Status send_all(int fd, const void* data, size_t len, Deadline deadline);
+ks::Status recv_all(int fd, void* data, size_t len, Deadline deadline);
+ks::Status send_frame(int fd, std::string_view data, Deadline deadline);
 Result<std::string> recv_frame(int fd, Deadline deadline, size_t max = kMaxFrame);
 
 // Sends `out` on `out_fd` while receiving `in_len` bytes from `in_fd` (full duplex, one thread).
 // On failure `failed_side` says which direction broke (for blaming the right neighbour).
 enum class Side { None, Send, Receive };
-Status exchange(int out_fd, const void* out, size_t out_len, int in_fd, void* in, size_t in_len, Deadline deadline,
+ks::Status exchange(int out_fd, const void* out, size_t out_len, int in_fd, void* in, size_t in_len, Deadline deadline,
                 Side* failed_side = nullptr);
 
 }  // namespace ks::health::wire
