@@ -46,6 +46,17 @@ Status update(update_node_msg_t& msg, const char* what) {
     return {};
 }
 
+NodeState to_state(const node_info_t& n) {
+    NodeState s;
+    s.name = n.name;
+    s.drain = (n.node_state & NODE_STATE_DRAIN) != 0;
+    s.down = (n.node_state & NODE_STATE_BASE) == NODE_STATE_DOWN;
+    s.state = state_text(n.node_state);
+    if (n.reason) s.reason = n.reason;
+    if (n.features) s.features = str::split(n.features, ',');
+    return s;
+}
+
 }  // namespace
 
 void init() {
@@ -67,19 +78,25 @@ Result<std::optional<std::vector<NodeState>>> load_nodes(std::time_t since, std:
     nodes.reserve(msg->record_count);
     for (uint32_t i = 0; i < msg->record_count; ++i) {
         const node_info_t& n = msg->node_array[i];
-        if (!n.name) continue;
-        NodeState s;
-        s.name = n.name;
-        s.drain = (n.node_state & NODE_STATE_DRAIN) != 0;
-        s.down = (n.node_state & NODE_STATE_BASE) == NODE_STATE_DOWN;
-        s.state = state_text(n.node_state);
-        if (n.reason) s.reason = n.reason;
-        if (n.features) s.features = str::split(n.features, ',');
-        nodes.push_back(std::move(s));
+        if (n.name) nodes.push_back(to_state(n));
     }
     update_time = msg->last_update;
     slurm_free_node_info_msg(msg);
     return std::optional<std::vector<NodeState>>{std::move(nodes)};
+}
+
+Result<std::optional<NodeState>> load_node(const std::string& name) {
+    init();
+    node_info_msg_t* msg = nullptr;
+    std::string n = name;
+    if (slurm_load_node_single(&msg, n.data(), SHOW_ALL) != SLURM_SUCCESS) {
+        if (slurm_get_errno() == ESLURM_INVALID_NODE_NAME) return std::optional<NodeState>{};
+        return Error{last_error("slurm_load_node_single")};
+    }
+    std::optional<NodeState> out;
+    if (msg->record_count > 0 && msg->node_array[0].name) out = to_state(msg->node_array[0]);
+    slurm_free_node_info_msg(msg);
+    return out;
 }
 
 Status drain(const std::string& nodes, const std::string& reason) {

@@ -27,6 +27,9 @@ void init();
 // update time (a cheap RPC); `update_time` receives the controller's time of this snapshot.
 Result<std::optional<std::vector<NodeState>>> load_nodes(std::time_t since, std::time_t& update_time);
 
+// Loads one node afresh (to re-check a decision right before acting on it); nullopt if unknown.
+Result<std::optional<NodeState>> load_node(const std::string& name);
+
 // DRAIN `nodes` (a hostlist expression) with `reason`.
 Status drain(const std::string& nodes, const std::string& reason);
 // RESUME `nodes`.

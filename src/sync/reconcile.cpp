@@ -129,6 +129,13 @@ std::vector<Action> reconcile(const std::vector<NodePair>& pairs, const std::map
     return out;
 }
 
+bool still_wanted(const Action& a, const SlurmNode& fresh) {
+    const bool ours = fresh.drain && is_own_reason(fresh.reason);
+    if (a.kind == ActionKind::Drain) return (!fresh.drain || ours) && fresh.reason != a.reason;
+    if (a.kind == ActionKind::Resume) return ours;
+    return true;
+}
+
 void apply(const Action& a, std::map<std::string, SlurmNode>& slurm, std::map<std::string, KubeNode>& kube,
            const Options& o) {
     if (is_slurm_action(a.kind)) {

@@ -57,6 +57,10 @@ std::vector<Action> reconcile(const std::vector<NodePair>& pairs,
                               const std::map<std::string, SlurmNode>& slurm,
                               const std::map<std::string, KubeNode>& kube, const Options& options);
 
+// Re-check of a Drain or Resume against the Slurm node's state read right before acting, so a
+// drain set by an admin since the last poll is never overwritten or resumed. Other actions: true.
+bool still_wanted(const Action& action, const SlurmNode& fresh);
+
 // The effect of an action on the local view (used for optimistic caching and tests).
 void apply(const Action& action, std::map<std::string, SlurmNode>& slurm,
            std::map<std::string, KubeNode>& kube, const Options& options);

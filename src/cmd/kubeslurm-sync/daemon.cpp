@@ -109,6 +109,22 @@ void Daemon::write_topology_now() {
     if (*w && !m_flags.dry_run) m_metrics.topology_writes.fetch_add(1);
 }
 
+bool Daemon::recheck(const sync::Action& a) {
+    auto fresh = slurm::load_node(a.slurm_node);
+    if (!fresh || !*fresh) {
+        m_metrics.slurm_errors.fetch_add(1);
+        kLog.warning("cannot re-read Slurm node ", a.slurm_node, " before acting: ",
+                     fresh ? "unknown node" : fresh.error());
+        return false;
+    }
+    const auto& f = **fresh;
+    sync::SlurmNode now{f.name, f.drain, f.reason, f.features};
+    if (sync::still_wanted(a, now)) return true;
+    kLog.verbose("skipped: ", sync::describe(a), ": Slurm now says drain=", f.drain, " reason='", f.reason, "'");
+    m_slurm[a.slurm_node] = std::move(now);
+    return false;
+}
+
 void Daemon::act(const std::vector<sync::Action>& actions) {
     sync::Options options;
     {
@@ -122,6 +138,7 @@ void Daemon::act(const std::vector<sync::Action>& actions) {
             std::fflush(stdout);
             continue;
         }
+        if ((a.kind == sync::ActionKind::Drain || a.kind == sync::ActionKind::Resume) && !recheck(a)) continue;
         if (auto st = m_executor.execute(a); !st) {
             kLog.warning("failed: ", sync::describe(a), ": ", st.error(), " (retried on the next pass)");
             continue;

@@ -55,6 +55,7 @@ private:
     Status poll_slurm();
     void pass();
     void act(const std::vector<sync::Action>& actions);
+    bool recheck(const sync::Action& action);
     std::vector<sync::NodePair> pairs(const std::map<std::string, sync::KubeNode>& nodes,
                                       const std::vector<sync::SlurmdPod>& pods) const;
     void write_topology_now();

@@ -280,3 +280,16 @@ TEST_CASE("describe renders one line per action") {
     CHECK(describe({ActionKind::AddTaint, "", "k1", "gpu.xid", {}, {}}) ==
           "k8s: taint k1 value='gpu.xid' effect=NoSchedule");
 }
+
+TEST_CASE("a drain or resume is re-checked against fresh Slurm state before it is taken") {
+    const Action drain{ActionKind::Drain, "n1", "n1", "kubeslurm: k8s: cordoned", {}, {}};
+    const Action resume{ActionKind::Resume, "n1", "n1", {}, {}, {}};
+    CHECK(still_wanted(drain, {"n1", false, "", {}}));
+    CHECK(still_wanted(drain, {"n1", true, "kubeslurm: k8s: NotReady", {}}));
+    CHECK_FALSE(still_wanted(drain, {"n1", true, "kubeslurm: k8s: cordoned", {}}));  // already done
+    CHECK_FALSE(still_wanted(drain, {"n1", true, "admin: bad DIMM", {}}));
+    CHECK_FALSE(still_wanted(drain, {"n1", true, "kubeslurm: gpu.ecc: 3 errors", {}}));
+    CHECK(still_wanted(resume, {"n1", true, "kubeslurm: k8s: cordoned", {}}));
+    CHECK_FALSE(still_wanted(resume, {"n1", true, "admin: bad DIMM", {}}));
+    CHECK_FALSE(still_wanted(resume, {"n1", false, "", {}}));
+}
