@@ -68,6 +68,8 @@ Result<std::unique_ptr<Session>> Session::create(const Options& opts, const conf
     s->m_registry.add(health::make_host_memory_check());
     s->m_registry.add(health::make_host_membw_check());
     s->m_registry.add(health::make_hostnet_check());
+    // Device indices are physical (PCI bus order) everywhere: Slurm's, NVML's and CUDA's.
+    setenv("CUDA_DEVICE_ORDER", "PCI_BUS_ID", 1);
     auto gpu = health::load_gpu_checks(health::gpu_backend_path(cfg.str("GpuBackend")));
     if (!gpu.load_error.empty()) logger.verbose("GPU checks skipped: ", gpu.load_error);
     for (auto& c : gpu.checks) s->m_registry.add(c);
