@@ -126,7 +126,6 @@ rpm:
 DEB_DIR  := $(abspath $(B))-deb
 DEB_ROOT := $(DEB_DIR)/root
 DEB_ARCH  = $(shell dpkg --print-architecture)
-DEB_MULTIARCH = $(shell dpkg-architecture -qDEB_HOST_MULTIARCH 2>/dev/null)
 # The select plugin forwards to this exact build of cons_tres.
 DEB_SLURM_PLUGINS = $(shell dpkg-query -W -f='$${Version}' slurm-wlm-basic-plugins 2>/dev/null)
 
@@ -134,8 +133,9 @@ deb:
 	@command -v dpkg-deb >/dev/null || { echo "deb: dpkg-deb not found"; exit 1; }
 	@$(MAKE) --no-print-directory packaging-artifacts
 	@rm -rf $(DEB_DIR) && mkdir -p $(DEB_ROOT)/DEBIAN
-	@$(MAKE) --no-print-directory install-kubeslurm DESTDIR=$(DEB_ROOT) prefix=/usr \
-	  libdir=/usr/lib/$(DEB_MULTIARCH) libexecdir=/usr/libexec unitdir=/lib/systemd/system \
+	@# The directories compiled into the programs stay as built; only Slurm's plugin directory
+	@# and the unit directory follow Debian.
+	@$(MAKE) --no-print-directory install-kubeslurm DESTDIR=$(DEB_ROOT) unitdir=/lib/systemd/system \
 	  slurm_plugindir=$(SLURM_PLUGINDIR) >/dev/null
 	@echo /etc/kubeslurm/kubeslurm.conf > $(DEB_ROOT)/DEBIAN/conffiles
 	@{ echo "Package: kubeslurm"; echo "Version: $(VERSION)"; echo "Architecture: $(DEB_ARCH)"; \
