@@ -195,3 +195,58 @@ def test_hung_check_is_a_timeout_within_the_deadline(cluster_factory, checker):
     assert doc["reason"] == "kubeslurm: host.membw: timeout after 2 s"
     assert elapsed < 2 + 2, elapsed
     assert result(doc, "host.memory")["status"] == "pass"  # the other checks still ran
+
+
+@pytest.fixture
+def fake_backend(build_dir):
+    path = build_dir / "tests" / "libks-fake-gpu-backend.so"
+    if not path.exists():
+        pytest.skip(f"{path} not built")
+    return str(path)
+
+
+def test_gpu_backend_checks_run_across_nodes(cluster_factory, checker, fake_backend):
+    c = cluster_factory(nodes=3)
+    conf, _ = configure(c)
+    r = c.run(["srun", "-N3", "-l", checker, "--prolog", "--level", "nccl", "--config", str(conf)],
+              check=False, timeout=90, env={"KUBESLURM_GPU_BACKEND": fake_backend, "SLURM_JOB_GPUS": "1,3"})
+    assert r.returncode == 0, r.stdout + r.stderr
+    docs = {}
+    for line in r.stdout.splitlines():
+        rank, _, text = line.partition(": ")
+        docs[rank] = docs.get(rank, "") + text
+    assert len(docs) == 3
+    for text in docs.values():
+        doc = json.loads(text)
+        per_device = [x for x in doc["results"] if x["check"] == "gpu.fake"]
+        assert [x["device"] for x in per_device] == [1, 3], doc
+        multi = result(doc, "gpu.fake_multi")  # allgather through the munge-signed rendezvous
+        assert multi["status"] == "pass" and multi["value"] == 3, doc
+
+
+def test_hung_gpu_call_is_abandoned_and_the_process_exits(cluster_factory, checker, fake_backend):
+    c = cluster_factory(nodes=1)
+    conf, _ = configure(c, site='[node "n1"]\ngpu.fake.hang_s = 60\ngpu.fake.deadline_s = 2\n')
+    env = prolog_env(c, "n1", 4106, "n1")
+    env["KUBESLURM_GPU_BACKEND"] = fake_backend
+    t0 = time.time()
+    p = subprocess.Popen([checker, "--prolog", "--level", "quick", "--config", str(conf)], env=env,
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    rc, doc, err = finish(p, timeout=20)
+    assert time.time() - t0 < 2 + 2
+    assert rc == 2 and doc["reason"] == "kubeslurm: gpu.fake: timeout after 2 s", doc
+    assert "abandoned" in result(doc, "gpu.fake")["detail"]
+
+
+def test_usage_errors_still_answer_the_gate(checker):
+    r = subprocess.run([checker, "--prolog", "--level", "burnin"], capture_output=True, text=True, timeout=10)
+    assert r.returncode == 64
+    doc = json.loads(r.stdout)
+    assert doc["status"] == "error" and "burnin is not allowed with --prolog" in doc["reason"]
+    r = subprocess.run([checker, "--level", "fast"], capture_output=True, text=True, timeout=10)
+    assert r.returncode == 64 and "usage:" in r.stderr and r.stdout == ""
+    r = subprocess.run([checker, "--list-checks"], capture_output=True, text=True, timeout=10,
+                       env=dict(os.environ, KUBESLURM_GPU_BACKEND="/nonexistent.so"))
+    assert r.returncode == 0
+    names = [line.split()[0] for line in r.stdout.splitlines()]
+    assert names == ["host.memory", "host.membw", "hostnet", "gpu"], r.stdout
