@@ -78,7 +78,7 @@ const std::vector<CheckInfo>& catalogue() {
         {"gpu.nccl_allreduce", "GB/s", {Quick, Nccl, Full, Burnin},
          "NCCL all-reduce over the node's GPUs, data checked, nccl-tests busbw"},
         {"gpu.nccl_multinode", "GB/s", {Nccl, Full, Burnin},
-         "NCCL all-reduce across all nodes of the job (unique ID through the rendezvous)"},
+         "NCCL all-reduce across all nodes of the job (unique ID through the rendezvous)", true},
     };
     return list;
 }
@@ -94,7 +94,11 @@ std::string catalogue_json() {
     for (const auto& c : catalogue()) {
         nlohmann::json levels = nlohmann::json::array();
         for (auto l : c.levels) levels.push_back(level_name(l));
-        a.push_back({{"name", c.name}, {"levels", levels}, {"unit", c.unit}, {"description", c.description}});
+        a.push_back({{"name", c.name},
+                     {"levels", levels},
+                     {"unit", c.unit},
+                     {"description", c.description},
+                     {"multi_node", c.multi_node}});
     }
     return a.dump();
 }

@@ -32,12 +32,13 @@ struct CheckInfo {
     std::string_view unit;
     std::vector<Level> levels;
     std::string_view description;
+    bool multi_node = false;  // runs on every node of the job at once (the checker's rendezvous)
 };
 
 const std::vector<CheckInfo>& catalogue();
 const CheckInfo* find_check(std::string_view name);
 
-// list_checks() of the ABI: [{"name", "levels", "unit", "description"}, ...].
+// list_checks() of the ABI: [{"name", "levels", "unit", "description", "multi_node"}, ...].
 std::string catalogue_json();
 
 // How long a measuring check runs: short and fixed for the prolog levels, the requested

@@ -42,6 +42,7 @@ TEST_CASE("check catalogue lists levels for the ABI") {
             if (c["name"] == "gpu.nccl_multinode" && l == "quick") multinode_in_quick = true;
             if (c["name"] == "gpu.hbm_bandwidth" && l == "quick") hbm_in_quick = true;
         }
+        CHECK(c["multi_node"] == (c["name"] == "gpu.nccl_multinode"));
     }
     CHECK_FALSE(multinode_in_quick);
     CHECK(hbm_in_quick);

@@ -1,0 +1,55 @@
+// The checker's per-node JSON report (contract: schema kubeslurm.gpucheck/v1) as the sweep reads
+// it back from job output, and the outcome of one node's burn-in job.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "common/result.h"
+
+namespace ks::burnin {
+
+inline constexpr std::string_view kReportSchema = "kubeslurm.gpucheck/v1";
+
+struct Figure {
+    std::string check;
+    int device = -1;
+    std::string status;
+    std::optional<double> value;
+    std::optional<double> threshold;
+    std::string unit;
+    std::string comparison;  // ">=" / "<="
+    std::string detail;
+    bool blame_peers = false;
+
+    // "gpu.hbm_bandwidth[3]" for per-GPU results.
+    std::string label() const;
+};
+
+struct NodeOutcome {
+    std::string node;
+    std::string status = "error";  // the node's verdict; "error" when no report came back
+    double duration_s = 0;
+    std::string reason;            // drain reason from the report ("kubeslurm: <check>: ...")
+    std::vector<Figure> results;
+    std::vector<std::string> culprits;
+    std::string problem;           // why there is no report (job failed, output unreadable)
+    int exit_code = -1;
+};
+
+// Finds the checker's JSON document in job output that may hold a table, log lines or other
+// text before and after it. Error when there is none.
+Result<nlohmann::json> extract_report(std::string_view output);
+
+// Builds an outcome from a report document; bad field types are an error naming the field.
+Result<NodeOutcome> outcome_from_report(const nlohmann::json& report);
+
+// Splits `srun -l` output ("3: text") into the text of each task.
+std::map<int, std::string> split_labelled(std::string_view output);
+
+}  // namespace ks::burnin
