@@ -15,9 +15,19 @@ $(SPANK_CORE_LIB): $(call objs_of,$(wildcard spank/core/*.cpp))
 	@rm -f $@
 	$(AR) rcs $@ $^
 
-$(SPANK_PLUGIN): $(call objs_of,$(wildcard spank/*.cpp)) $(SPANK_CORE_LIB) $(call modlib,common) spank/spank_kubeslurm.map
+# Modules of libkubeslurm the plugin (and its unit tests) link besides common.
+SPANK_MODULES := topology
+
+$(SPANK_PLUGIN): $(call objs_of,$(wildcard spank/*.cpp)) $(SPANK_CORE_LIB) $(foreach m,common $(SPANK_MODULES),$(call modlib,$(m))) spank/spank_kubeslurm.map
 	@mkdir -p $(@D)
 	$(CXX) -shared $(LDFLAGS) -Wl,--version-script=spank/spank_kubeslurm.map -Wl,--no-undefined-version \
-	  -o $@ $(filter %.o,$^) $(SPANK_CORE_LIB) $(call modlibs,) -ldl
+	  -o $@ $(filter %.o,$^) $(SPANK_CORE_LIB) $(call modlibs,$(SPANK_MODULES)) -ldl
 
 unit_spank_EXTRA_LIBS := $(SPANK_CORE_LIB)
+unit_spank_MODULES := $(SPANK_MODULES)
+
+# Benchmark: job start latency with the gate (quick, nccl across 16 nodes) vs without the plugin.
+.PHONY: bench-gate
+BENCH_TARGETS += bench-gate
+bench-gate: $(SPANK_PLUGIN) $(B)/bin/kubeslurm-gpucheck
+	@KUBESLURM_BUILD=$(abspath $(B)) $(PYTHON) tests/bench/gate/bench_gate.py

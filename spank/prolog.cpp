@@ -12,9 +12,11 @@
 #include <string>
 #include <vector>
 
+#include "common/hostlist.h"
 #include "common/log.h"
 #include "common/strings.h"
 #include "spank/core/gate_state.h"
+#include "spank/core/job_topology.h"
 #include "spank/core/report.h"
 #include "spank/core/runner.h"
 #include "spank/node_drain.h"
@@ -107,6 +109,23 @@ CheckLevel job_level(const config::Config& cfg, const JobContext& job) {
     return *level;
 }
 
+// Where the job sits in the topology kubeslurm-sync maintains; nothing when it is not known.
+void add_topology(const config::Config& cfg, const JobContext& job, GateState& gate) {
+    const std::string& path = cfg.str("TopologyFile");
+    if (path.empty() || !file_exists(path)) return;
+    auto topo = topology::load_json_file(path);
+    if (!topo) {
+        kLog.warning("job ", job.job_id, ": ", topo.error());
+        return;
+    }
+    auto nodes = hostlist::expand(job.nodelist);
+    if (!nodes) {
+        kLog.warning("job ", job.job_id, ": node list '", job.nodelist, "': ", nodes.error());
+        return;
+    }
+    gate.merge(job_topology_vars(*topo, *nodes, job.node));
+}
+
 void save_state(const config::Config& cfg, const JobContext& job, const GateState& gate) {
     std::string path = state_path(cfg.str("GateStateDir"), job.cluster, job.node, job.job_id);
     if (auto st = write_state(path, gate); !st) kLog.warning("job ", job.job_id, ": ", st.error());
@@ -122,6 +141,7 @@ int prolog_gate(spank_t sp) {
 
     const CheckLevel level = job_level(cfg, job);
     GateState gate = {{"KUBESLURM_GPU_CHECK", std::string(level_name(level))}};
+    add_topology(cfg, job, gate);
     if (level == CheckLevel::Off) {
         gate["KUBESLURM_GPU_CHECK_RESULT"] = "off";
         save_state(cfg, job, gate);

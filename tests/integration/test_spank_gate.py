@@ -4,7 +4,9 @@ prolog (real kubeslurm-gpucheck), drain with a precise reason, requeue, deadline
 The plugin is `required` in plugstack.conf, PrologFlags=Alloc,DeferBatch and
 SchedulerParameters=nohold_on_prolog_fail, as docs/spank.md recommends.
 """
+import json
 import pathlib
+import random
 import re
 import time
 
@@ -33,8 +35,16 @@ def checker(build_dir) -> pathlib.Path:
 def gate_cluster(cluster_factory, tmp_path, plugin, conf: dict[str, str], nodes: int = 4, **kw):
     """A cluster whose plugstack loads the plugin with kubeslurm.conf written from `conf`."""
     state = tmp_path / "state"
+    # Job IDs restart at 1 in every test cluster: a rendezvous port range of our own keeps this
+    # test's checkers from meeting those of another cluster running on the same host.
+    ports = random.randrange(20000, 60000 - 1000)
     settings = {"GateStateDir": str(state), "ThresholdsDir": str(THRESHOLDS_DIR),
+                "RendezvousPorts": f"{ports}-{ports + 999}",
                 "SiteThresholdsFile": str(tmp_path / "site-thresholds.conf"), **conf}
+    # Several checkers share this host's few cores: a loose memory bandwidth floor keeps a busy
+    # host from failing; tests append their own [node] sections.
+    site = tmp_path / "site-thresholds.conf"
+    site.write_text("[default]\nhost.membw.min_gbps = 0.01\n" + (site.read_text() if site.exists() else ""))
     conf_file = tmp_path / "kubeslurm.conf"
     conf_file.write_text("".join(f"{k}={v}\n" for k, v in settings.items()))
     c = cluster_factory(nodes=nodes, plugstack=[f"required {plugin} conf={conf_file}"],
@@ -111,7 +121,12 @@ def test_help_lists_options_and_bad_values_fail_the_submission(cluster_factory, 
 
 def test_nccl_four_nodes_checked_before_the_batch_script_and_job_sees_results(cluster_factory, tmp_path,
                                                                               plugin, checker):
-    c = gate_cluster(cluster_factory, tmp_path, plugin, {"CheckerPath": str(checker), "CheckTimeout": "30"})
+    topo = tmp_path / "topology.json"
+    topo.write_text(json.dumps({"version": 1, "nodes": [
+        {"name": "n1", "domain": "rackA", "tiers": ["leaf1"]}, {"name": "n2", "domain": "rackA", "tiers": ["leaf1"]},
+        {"name": "n3", "domain": "rackB", "tiers": ["leaf1"]}, {"name": "n4", "domain": "rackB", "tiers": ["leaf2"]}]}))
+    c = gate_cluster(cluster_factory, tmp_path, plugin, {"CheckerPath": str(checker), "CheckTimeout": "30",
+                                                          "TopologyFile": str(topo)})
     job = c.sbatch(["-N4", "--gpu-check=nccl"], REPORT_SCRIPT)
     info = c.wait_job(job, timeout=90)
     out = c.output(job)
@@ -130,6 +145,10 @@ def test_nccl_four_nodes_checked_before_the_batch_script_and_job_sees_results(cl
         assert checks.get("hostnet.latency") == "pass", (node, checks)
         # ... and finished before the batch script started (PrologFlags=DeferBatch).
         assert float(env["KUBESLURM_GPU_CHECK_FINISHED"]) < start, (node, env, start)
+        # Where the job sits in the topology.
+        assert env["KUBESLURM_DOMAINS"] == "rackA,rackB" and env["KUBESLURM_DOMAIN_COUNT"] == "2", env
+        assert env["KUBESLURM_LEAVES"] == "leaf1,leaf2" and env["KUBESLURM_LEAF_COUNT"] == "2", env
+        assert env["KUBESLURM_NODE_DOMAIN"] == ("rackA" if node in ("n1", "n2") else "rackB"), (node, env)
     for node in c.node_names:
         assert f"kubeslurm: prolog: job {job} on {node}: level nccl: pass" in c.log(f"slurmd-{node}")
 
