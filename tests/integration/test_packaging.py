@@ -239,7 +239,7 @@ def test_manifests_parse_and_reference_each_other():
     assert volumes["config"]["configMap"]["name"] == by_kind(objs, "ConfigMap")[0]["metadata"]["name"]
     claim = volumes["state"]["persistentVolumeClaim"]["claimName"]
     assert claim == by_kind(objs, "PersistentVolumeClaim")[0]["metadata"]["name"]
-    for c in pod["containers"]:
+    for c in pod["containers"] + pod.get("initContainers", []):
         for m in c["volumeMounts"]:
             assert m["name"] in volumes, m
 
@@ -283,9 +283,21 @@ def test_deployment_probes_the_metrics_endpoint_of_its_config(conf_tool, tmp_pat
     # Two replicas elect a leader: each needs its own identity, the pod name.
     env = {e["name"]: e for e in sync["env"]}
     assert env["POD_NAME"]["valueFrom"]["fieldRef"]["fieldPath"] == "metadata.name"
-    sc = sync["securityContext"]
-    assert sc["allowPrivilegeEscalation"] is False and sc["readOnlyRootFilesystem"] is True
-    assert sc["capabilities"]["drop"] == ["ALL"]
+
+def test_deployment_meets_the_restricted_pod_security_level():
+    objs = load_manifests()
+    ns = by_kind(objs, "Namespace")[0]
+    assert ns["metadata"]["labels"]["pod-security.kubernetes.io/enforce"] == "restricted"
+    pod = by_kind(objs, "Deployment")[0]["spec"]["template"]["spec"]
+    assert pod["securityContext"]["runAsNonRoot"] is True and pod["securityContext"]["runAsUser"] != 0
+    assert pod["securityContext"]["seccompProfile"]["type"] == "RuntimeDefault"
+    assert not any(pod.get(k) for k in ("hostNetwork", "hostPID", "hostIPC"))
+    for c in pod["containers"] + pod.get("initContainers", []):
+        sc = c["securityContext"]
+        assert sc["allowPrivilegeEscalation"] is False and sc["readOnlyRootFilesystem"] is True, c["name"]
+        assert sc["capabilities"]["drop"] == ["ALL"] and "add" not in sc["capabilities"], c["name"]
+        assert "memory" in c["resources"]["limits"], c["name"]
+    assert not any("hostPath" in v for v in pod["volumes"])
 
 
 # ---- Slurm snippets on a real slurmctld -------------------------------------------------------------
