@@ -158,3 +158,20 @@ TEST_CASE("a forged hello from an unprivileged sender is rejected") {
     CHECK_FALSE(out.rendezvous);
     CHECK(out.missing == std::vector<std::string>{"n2"});
 }
+
+TEST_CASE("a node that leaves before the ring is blamed by its neighbours") {
+    auto met = meet_all(3, {0, 1, 2}, free_port());
+    for (auto& m : met) REQUIRE(m.rendezvous);
+    met[2].rendezvous.reset();  // n3 dies after the rendezvous: its ring listener is gone
+    std::vector<std::future<RingFailure>> rings;
+    for (int r = 0; r < 2; ++r)
+        rings.push_back(std::async(std::launch::async, [rv = met[static_cast<size_t>(r)].rendezvous.get()] {
+            RingFailure failure;
+            auto ring = connect_ring(rv->ring_listener(), rv->peers(), rv->rank(), rv->auth(), rv->policy(),
+                                     wire::after(1), &failure);
+            CHECK_FALSE(ring.ok());
+            return failure;
+        }));
+    CHECK(rings[0].get().culprit == "n3");  // n1 waits for n3 to connect to it
+    CHECK(rings[1].get().culprit == "n3");  // n2 cannot connect to n3
+}
