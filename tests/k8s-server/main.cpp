@@ -3,7 +3,7 @@
 //
 //   kubeslurm-k8s-testserver --cert server.crt --key server.key --token T:admin [--token T:read]
 //       [--host 127.0.0.1] [--port 0] [--ready-file F] [--bookmark-interval-ms 1000]
-//       [--history 100000] [--threads 64]
+//       [--history 100000] [--threads 128]
 //
 // With --port 0 the kernel picks the port; it is written to --ready-file (atomically) once the
 // server accepts connections.
@@ -43,7 +43,7 @@ bool parse_int(const std::string& s, long lo, long hi, long& out) {
 
 int main(int argc, char** argv) {
     std::string host = "127.0.0.1", cert, key, ready_file;
-    long port = 0, threads = 64;
+    long port = 0, threads = 128;
     kstest::Settings settings;
     for (int i = 1; i < argc; ++i) {
         std::string a = argv[i];
@@ -102,7 +102,7 @@ int main(int argc, char** argv) {
     // Watches hold a worker each for their whole life: give the pool room.
     server.new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<size_t>(threads)); };
     server.set_keep_alive_max_count(1000);
-    server.set_keep_alive_timeout(30);
+    server.set_keep_alive_timeout(10);  // an idle keep-alive connection holds a worker
     server.set_read_timeout(30);
     server.set_write_timeout(10);
     server.set_payload_max_length(256u << 20);
