@@ -16,7 +16,7 @@ $(SPANK_CORE_LIB): $(call objs_of,$(wildcard spank/core/*.cpp))
 	$(AR) rcs $@ $^
 
 # Modules of libkubeslurm the plugin (and its unit tests) link besides common.
-SPANK_MODULES := topology
+SPANK_MODULES := topology health
 
 $(SPANK_PLUGIN): $(call objs_of,$(wildcard spank/*.cpp)) $(SPANK_CORE_LIB) $(foreach m,common $(SPANK_MODULES),$(call modlib,$(m))) spank/spank_kubeslurm.map
 	@mkdir -p $(@D)

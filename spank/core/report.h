@@ -8,27 +8,18 @@
 #include <vector>
 
 #include "common/result.h"
+#include "health/check_result.h"
 
 namespace ks::spank {
 
-struct CheckResult {
-    std::string check;
-    std::string status;  // pass|fail|skip|error|timeout
-    std::optional<double> value;
-    std::optional<double> threshold;
-    std::string unit;
-    std::string comparison;  // how value must relate to threshold: >=, <=, >, <, ==
-    std::string detail;
-    bool blame_peers = false;  // the fault lies with other nodes, never with this one
-    std::vector<std::string> peers;
-};
-
+// Results are parsed with the checker's own code (health/check_result.h), so that the reason the
+// gate writes is the one the checker's report and table show.
 struct Report {
     std::string node;
     std::string level;
-    std::string status;  // this node's verdict
+    health::Status status = health::Status::Pass;  // this node's verdict
     double duration_s = 0;
-    std::vector<CheckResult> results;
+    std::vector<health::CheckResult> results;
     std::vector<std::string> culprits;
 };
 
@@ -61,8 +52,8 @@ struct Decision {
 // enforced (named in the reason when the checker had to be killed).
 Decision decide(const CheckerRun& run, OnError on_error, long timeout_s);
 
-// Reason strings written into `scontrol show node`.
-std::string fail_reason(const CheckResult& result);
-std::string timeout_reason(std::string_view check, double seconds);
+// Reason written into `scontrol show node` for a result of this node: one line, at most 200
+// characters ("kubeslurm: <check>: <value> < <threshold> <unit>", "... timeout after N s").
+std::string gate_reason(const health::CheckResult& result);
 
 }  // namespace ks::spank

@@ -41,22 +41,46 @@ def cluster(plugstack: list[str]) -> SlurmCluster:
                         prolog_timeout=120, extra_conf=["SchedulerParameters=nohold_on_prolog_fail"])
 
 
-def run_job(c: SlurmCluster, args: list[str]) -> tuple[float, list[float], set[str]]:
-    """Start latency (s), per-node gate seconds and the set of gate results of one job."""
-    t0 = time.time()
-    job = c.sbatch([f"-N{NODES}", *args], SCRIPT)
-    info = c.wait_job(job, timeout=180)
-    out = c.output(job)
-    if info.get("JobState") != "COMPLETED" or info.get("Restarts") != "0":
-        gate_log = "\n".join(line for n in c.node_names for line in c.log(f"slurmd-{n}").splitlines()
-                             if f"job {job} " in line and "kubeslurm" in line)
-        raise RuntimeError(f"job {job} did not run cleanly: {info.get('JobState')} "
-                           f"restarts={info.get('Restarts')}\n{out}\n{gate_log}")
-    start = float(re.search(r"^batch_start=([\d.]+)$", out, re.M).group(1))
-    nodes = re.findall(r"^\S+ seconds=([\d.]+) result=(\S+)$", out, re.M)
-    if len(nodes) != NODES:
-        raise RuntimeError(f"job {job}: expected {NODES} task lines:\n{out}")
-    return start - t0, [float(s) for s, _ in nodes], {r for _, r in nodes}
+class Run:
+    """One job: its ID, submit and batch start times, per-node gate seconds and results."""
+
+    def __init__(self, c: SlurmCluster, args: list[str]):
+        self.submitted = time.time()
+        self.job = c.sbatch([f"-N{NODES}", *args], SCRIPT)
+        info = c.wait_job(self.job, timeout=180)
+        out = c.output(self.job)
+        if info.get("JobState") != "COMPLETED" or info.get("Restarts") != "0":
+            gate_log = "\n".join(line for n in c.node_names for line in c.log(f"slurmd-{n}").splitlines()
+                                 if f"job {self.job} " in line and "kubeslurm" in line)
+            raise RuntimeError(f"job {self.job} did not run cleanly: {info.get('JobState')} "
+                               f"restarts={info.get('Restarts')}\n{out}\n{gate_log}")
+        self.started = float(re.search(r"^batch_start=([\d.]+)$", out, re.M).group(1))
+        nodes = re.findall(r"^\S+ seconds=([\d.]+) result=(\S+)$", out, re.M)
+        if len(nodes) != NODES:
+            raise RuntimeError(f"job {self.job}: expected {NODES} task lines:\n{out}")
+        self.gate_s = max(float(s) for s, _ in nodes)
+        self.results = {r for _, r in nodes}
+        self.allocated = None
+
+    @property
+    def submit_to_start(self) -> float:
+        return self.started - self.submitted
+
+    @property
+    def alloc_to_start(self) -> float:
+        return self.started - self.allocated
+
+
+def note_allocations(c: SlurmCluster, runs: list[Run]):
+    """Allocation time of each job from slurmctld's log (ms resolution, same clock): the time
+    from allocation to the batch script is where the prologs run, without the scheduler's
+    queueing noise of submit-to-start."""
+    stamps = {}
+    for m in re.finditer(r"^\[(\S+)\] (?:sched: Allocate|backfill: Started) JobId=(\d+)", c.log("slurmctld"), re.M):
+        day, frac = m.group(1)[:19], m.group(1)[19:]
+        stamps.setdefault(int(m.group(2)), time.mktime(time.strptime(day, "%Y-%m-%dT%H:%M:%S")) + float("0" + frac))
+    for r in runs:
+        r.allocated = stamps[r.job]
 
 
 def main() -> int:
@@ -82,40 +106,41 @@ def main() -> int:
     progress = lambda what: print(f"bench-gate: {what} ({time.time() - t:.0f} s)", file=sys.stderr, flush=True)
     with cluster([]) as bare:
         progress("cluster without the plugin is up")
-        run_job(bare, [])  # warm-up
-        bare_lat = [run_job(bare, [])[0] for _ in range(JOBS)]
-
+        Run(bare, [])  # warm-up
+        bare_runs = [Run(bare, []) for _ in range(JOBS)]
+        note_allocations(bare, bare_runs)
         progress("jobs without the plugin done")
     with cluster([f"required {plugin} conf={conf}"]) as gated:
         progress("cluster with the gate is up")
-        run_job(gated, ["--gpu-check=quick"])  # warm-up
-        quick = [run_job(gated, ["--gpu-check=quick"]) for _ in range(JOBS)]
+        Run(gated, ["--gpu-check=quick"])  # warm-up
+        quick = [Run(gated, ["--gpu-check=quick"]) for _ in range(JOBS)]
         progress("quick jobs done")
-        nccl = [run_job(gated, ["--gpu-check=nccl"]) for _ in range(NCCL_JOBS)]
+        nccl = [Run(gated, ["--gpu-check=nccl"]) for _ in range(NCCL_JOBS)]
         progress("nccl jobs done")
+        note_allocations(gated, quick + nccl)
 
     for name, runs in (("quick", quick), ("nccl", nccl)):
-        results = set().union(*(r for _, _, r in runs))
+        results = set().union(*(r.results for r in runs))
         if results != {"pass"}:
             print(f"bench-gate: {name} gate results {sorted(results)}, expected pass only", file=sys.stderr)
             return 1
 
-    bare_med = statistics.median(bare_lat)
-    quick_med = statistics.median(lat for lat, _, _ in quick)
-    quick_gate = statistics.median(max(secs) for _, secs, _ in quick)
-    nccl_med = statistics.median(lat for lat, _, _ in nccl)
-    nccl_gate = statistics.median(max(secs) for _, secs, _ in nccl)
-
-    print(f"# {NODES} virtual nodes on one host ({os.cpu_count()} CPUs), {JOBS} jobs per row "
-          f"({NCCL_JOBS} for nccl), each job on all {NODES} nodes; medians")
-    print(f"{'configuration':<28} {'start latency s':>16} {'gate s (slowest node)':>22}")
-    print(f"{'no plugin':<28} {bare_med:>16.3f} {'-':>22}")
-    print(f"{'gate --gpu-check=quick':<28} {quick_med:>16.3f} {quick_gate:>22.3f}")
-    print(f"{'gate --gpu-check=nccl':<28} {nccl_med:>16.3f} {nccl_gate:>22.3f}")
-    print(f"quick_ratio={quick_med / bare_med:.2f}")
-    print(f"nccl16_start_overhead_s={nccl_med - bare_med:.3f}")
-    print(f"quick_overhead_s={quick_med - bare_med:.3f}")
-    print(f"nccl16_s={nccl_gate:.3f}")
+    med = statistics.median
+    rows = [("no plugin", bare_runs, None), ("gate --gpu-check=quick", quick, med(r.gate_s for r in quick)),
+            ("gate --gpu-check=nccl", nccl, med(r.gate_s for r in nccl))]
+    print(f"# {NODES} virtual nodes on one host ({os.cpu_count()} CPUs), each job on all {NODES} nodes, "
+          f"medians of {JOBS} jobs ({NCCL_JOBS} for nccl); seconds")
+    print(f"{'configuration':<26} {'submit->start':>14} {'alloc->start':>13} {'gate (slowest node)':>20}")
+    for name, runs, gate in rows:
+        gate_txt = "-" if gate is None else f"{gate:.3f}"
+        print(f"{name:<26} {med(r.submit_to_start for r in runs):>14.3f} "
+              f"{med(r.alloc_to_start for r in runs):>13.3f} {gate_txt:>20}")
+    bare_alloc = med(r.alloc_to_start for r in bare_runs)
+    quick_alloc = med(r.alloc_to_start for r in quick)
+    print(f"quick_ratio={quick_alloc / bare_alloc:.2f}  (alloc->start, gate quick / no plugin)")
+    print(f"nccl16_start_overhead_s={med(r.alloc_to_start for r in nccl) - bare_alloc:.3f}")
+    print(f"quick_overhead_s={quick_alloc - bare_alloc:.3f}")
+    print(f"nccl16_s={rows[2][2]:.3f}")
     return 0
 
 

@@ -45,20 +45,16 @@ TEST_CASE("this node's own failure drains it with the measured figure against th
     CHECK(d.result == "fail");
     CHECK(d.drain);
     CHECK(d.fail);
-    CHECK(d.reason == "kubeslurm: hostnet.bandwidth: 12.3 < 100 MB/s");
+    CHECK(d.reason == "kubeslurm: hostnet.bandwidth: 12.30 < 100 MB/s");
 }
 
-TEST_CASE("the reason negates the comparison the check required") {
-    CheckResult r;
-    r.check = "gpu.temperature";
-    r.value = 91;
-    r.threshold = 84;
-    r.unit = "C";
-    r.comparison = "<=";
-    CHECK(fail_reason(r) == "kubeslurm: gpu.temperature: 91 > 84 C");
-    r.value.reset();
-    r.detail = "sensor unreadable";
-    CHECK(fail_reason(r) == "kubeslurm: gpu.temperature: sensor unreadable");
+TEST_CASE("the reason negates the comparison the check required, or carries the detail") {
+    const std::string hot = R"({"check": "gpu.temperature", "status": "fail", "value": 91, "threshold": 84,
+                               "unit": "C", "comparison": "<="})";
+    CHECK(decide(ran(1, doc("fail", hot)), OnError::Run, 60).reason == "kubeslurm: gpu.temperature: 91 > 84 C");
+    const std::string unreadable = R"({"check": "gpu.temperature", "status": "fail", "detail": "sensor unreadable"})";
+    CHECK(decide(ran(1, doc("fail", unreadable)), OnError::Run, 60).reason ==
+          "kubeslurm: gpu.temperature: sensor unreadable");
 }
 
 TEST_CASE("a failure blamed on peers never drains this node") {
@@ -86,7 +82,7 @@ TEST_CASE("a checker killed at the deadline drains with a timeout reason") {
 }
 
 TEST_CASE("a check that timed out inside the checker names itself") {
-    const std::string hung = R"({"check": "gpu.gemm", "status": "timeout", "value": 8, "unit": "s"})";
+    const std::string hung = R"({"check": "gpu.gemm", "status": "timeout", "threshold": 8, "unit": "s"})";
     auto d = decide(ran(2, doc("timeout", hung)), OnError::Run, 60);
     CHECK(d.drain);
     CHECK(d.reason == "kubeslurm: gpu.gemm: timeout after 8 s");
@@ -132,13 +128,15 @@ TEST_CASE("reports of another schema or malformed results are rejected") {
     REQUIRE(ok.ok());
     CHECK(ok->node == "n3");
     CHECK(ok->results.at(0).threshold == Approx(100));
+    CHECK(ok->status == ks::health::Status::Pass);
 }
 
 TEST_CASE("long or multi-line details are clipped into one reason line") {
-    CheckResult r;
+    ks::health::CheckResult r;
     r.check = "x";
+    r.status = ks::health::Status::Fail;
     r.detail = std::string(500, 'a') + "\nsecond line";
-    auto reason = fail_reason(r);
+    auto reason = gate_reason(r);
     CHECK(reason.size() <= 200);
     CHECK(reason.find('\n') == std::string::npos);
 }
