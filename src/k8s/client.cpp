@@ -491,26 +491,29 @@ Result<std::optional<Lease>> Client::get_lease(const std::string& ns, const std:
     return std::optional<Lease>{std::move(*lease)};
 }
 
+namespace {
+// A lease write: true when done, false on 409 (another replica created or wrote it first).
+Result<bool> write_lease(Client& c, const std::string& method, const std::string& path,
+                         const Lease& lease) {
+    const std::string what = (method == "POST" ? "create lease " : "update lease ") + lease.ns +
+                             "/" + lease.name;
+    auto r = c.request(method, path, lease_to_json(lease).dump());
+    if (!r) return Error{what + ": " + r.error()};
+    if (r->status == 409) return false;
+    if (!r->ok())
+        return Error{what + ": HTTP " + std::to_string(r->status) + ": " + status_message(*r)};
+    return true;
+}
+}  // namespace
+
 Result<bool> Client::create_lease(const Lease& lease) {
     Lease l = lease;
     l.resource_version.clear();
-    auto r = request("POST", leases_path(l.ns), lease_to_json(l).dump());
-    if (!r) return Error{"create lease " + l.ns + "/" + l.name + ": " + r.error()};
-    if (r->status == 409) return false;
-    if (!r->ok())
-        return Error{"create lease " + l.ns + "/" + l.name + ": HTTP " +
-                     std::to_string(r->status) + ": " + status_message(*r)};
-    return true;
+    return write_lease(*this, "POST", leases_path(l.ns), l);
 }
 
 Result<bool> Client::update_lease(const Lease& lease) {
-    auto r = request("PUT", leases_path(lease.ns) + "/" + lease.name, lease_to_json(lease).dump());
-    if (!r) return Error{"update lease " + lease.ns + "/" + lease.name + ": " + r.error()};
-    if (r->status == 409) return false;
-    if (!r->ok())
-        return Error{"update lease " + lease.ns + "/" + lease.name + ": HTTP " +
-                     std::to_string(r->status) + ": " + status_message(*r)};
-    return true;
+    return write_lease(*this, "PUT", leases_path(lease.ns) + "/" + lease.name, lease);
 }
 
 }  // namespace ks::k8s
