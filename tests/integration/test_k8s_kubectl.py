@@ -175,3 +175,23 @@ def test_kubectl_verifies_the_test_ca(srv, tmp_path):
     bad = subprocess.run([KUBECTL, "get", "nodes"], env=env, capture_output=True, text=True,
                          timeout=30)
     assert bad.returncode != 0 and "certificate" in bad.stderr
+
+
+def test_pods_in_namespaces(srv):
+    srv.add_pod("slurm", "slurmd-0", node_name="n1", hostname="gpu1",
+                labels={"app.kubernetes.io/component": "slurmd"})
+    srv.add_pod("slurm", "other", node_name="n2", labels={"app": "x"})
+    srv.add_pod("default", "slurmd-9", node_name="n3",
+                labels={"app.kubernetes.io/component": "slurmd"})
+    sel = srv.kubectl("get", "pods", "-n", "slurm", "-l", "app.kubernetes.io/component=slurmd",
+                      "-o", "jsonpath={range .items[*]}{.metadata.name}:{.spec.hostname}:"
+                      "{.spec.nodeName}{\"\\n\"}{end}")
+    assert sel.stdout.split() == ["slurmd-0:gpu1:n1"]
+    every = srv.kubectl("get", "pods", "-A", "-o", "name").stdout.split()
+    assert sorted(every) == ["pod/other", "pod/slurmd-0", "pod/slurmd-9"]
+    on_n2 = srv.kubectl("get", "pods", "-A", "--field-selector", "spec.nodeName=n2", "-o", "name")
+    assert on_n2.stdout.split() == ["pod/other"]
+    srv.kubectl("label", "pod", "-n", "slurm", "slurmd-0", "ready=yes")
+    pod = json.loads(srv.kubectl("get", "pod", "-n", "slurm", "slurmd-0", "-o", "json").stdout)
+    assert pod["metadata"]["labels"]["ready"] == "yes"
+    assert srv.kubectl("get", "pod", "-n", "default", "slurmd-0", check=False).returncode != 0
