@@ -1,6 +1,9 @@
 #include "health/rendezvous_tcp.h"
 
+#include <poll.h>
+
 #include <algorithm>
+#include <cerrno>
 #include <cstring>
 #include <thread>
 
@@ -79,10 +82,12 @@ struct Arrival {
     uint16_t port = 0;
 };
 
-// Reads one hello from a fresh connection; errors say why it was rejected.
-Result<Arrival> read_hello(wire::Fd fd, const RendezvousSettings& s, Authenticator& auth,
-                           const std::vector<Arrival>& arrived, int* rank_out) {
-    auto msg = recv_message(fd.get(), auth, s.policy, std::min(wire::after(2), wire::after(s.timeout_s)));
+// Judges one hello frame; errors say why it was rejected.
+Result<int> judge_hello(const std::string& frame, const RendezvousSettings& s, Authenticator& auth,
+                        const std::vector<Arrival>& arrived, uint16_t* ring_port) {
+    auto cred = auth.open(frame);
+    if (!cred) return Error{cred.error()};
+    auto msg = accept_message(cred.value(), s.policy);
     if (!msg) return Error{msg.error()};
     const auto& j = msg.value();
     if (str_field(j, "type") != "hello") return Error{"expected a hello message"};
@@ -93,12 +98,74 @@ Result<Arrival> read_hello(wire::Fd fd, const RendezvousSettings& s, Authenticat
     if (arrived[static_cast<size_t>(rank)].fd) return Error{"node " + node + " already arrived"};
     long port = int_field(j, "port");
     if (port <= 0 || port > 65535) return Error{"hello without a valid ring port"};
-    Arrival a;
-    a.addr = wire::peer_address(fd.get());
-    a.port = static_cast<uint16_t>(port);
-    a.fd = std::move(fd);
-    *rank_out = static_cast<int>(rank);
-    return a;
+    *ring_port = static_cast<uint16_t>(port);
+    return static_cast<int>(rank);
+}
+
+// A connection whose hello is still being read.
+struct Pending {
+    wire::Fd fd;
+    std::string from;
+    wire::FrameReader reader{64 * 1024};
+    wire::Deadline until;
+};
+
+// Serves every connection at once until all followers said hello or the deadline passed; a
+// connection that stays silent for 2 s, or sends anything but a valid hello, is dropped.
+void gather_hellos(int listener, const RendezvousSettings& s, Authenticator& auth, wire::Deadline deadline,
+                   std::vector<Arrival>& arrived) {
+    constexpr size_t kMaxPending = 256;
+    std::vector<Pending> pending;
+    size_t count = 1;
+    while (count < s.nodes.size() && wire::seconds_left(deadline) > 0) {
+        std::vector<pollfd> fds{{listener, POLLIN, 0}};
+        auto wake = deadline;
+        for (auto& p : pending) {
+            fds.push_back({p.fd.get(), POLLIN, 0});
+            wake = std::min(wake, p.until);
+        }
+        int ms = static_cast<int>(std::max(0.0, wire::seconds_left(wake)) * 1000) + 1;
+        if (poll(fds.data(), fds.size(), ms) < 0 && errno != EINTR) break;
+        for (size_t i = 1; i < fds.size(); ++i) {
+            Pending& p = pending[i - 1];
+            if (!fds[i].revents) continue;
+            auto state = p.reader.feed(p.fd.get());
+            if (state == wire::FrameReader::State::More) continue;
+            if (state == wire::FrameReader::State::Failed) {
+                logger.warning("rejected a message from ", p.from, ": ", p.reader.error());
+            } else {
+                uint16_t ring_port = 0;
+                auto rank = judge_hello(p.reader.frame(), s, auth, arrived, &ring_port);
+                if (!rank) {
+                    logger.warning("rejected a message from ", p.from, ": ", rank.error());
+                } else {
+                    auto& a = arrived[static_cast<size_t>(rank.value())];
+                    a.addr = p.from;
+                    a.port = ring_port;
+                    a.fd = std::move(p.fd);
+                    ++count;
+                    logger.verbose(s.nodes[static_cast<size_t>(rank.value())], " arrived from ", a.addr);
+                }
+            }
+            p.fd = wire::Fd();  // done with it: moved into `arrived` or closed
+        }
+        const auto now = wire::Clock::now();
+        std::erase_if(pending, [&](Pending& p) {
+            if (p.fd && p.until <= now) logger.warning("rejected a connection from ", p.from, ": no hello within 2 s");
+            return !p.fd || p.until <= now;
+        });
+        if (fds[0].revents) {
+            while (pending.size() < kMaxPending) {
+                auto conn = wire::accept_one(listener, wire::Clock::now());
+                if (!conn) break;
+                Pending p;
+                p.from = wire::peer_address(conn->get());
+                p.fd = std::move(conn.value());
+                p.until = std::min(deadline, wire::after(2));
+                pending.push_back(std::move(p));
+            }
+        }
+    }
 }
 
 nlohmann::json peers_message(long job_id, const std::vector<Peer>& peers, const std::vector<std::string>& missing) {
@@ -118,21 +185,7 @@ MeetOutcome lead(const RendezvousSettings& s, std::shared_ptr<Authenticator> aut
     }
     const auto deadline = wire::after(s.timeout_s);
     std::vector<Arrival> arrived(s.nodes.size());
-    size_t count = 1;
-    while (count < s.nodes.size()) {
-        auto conn = wire::accept_one(listener->get(), deadline);
-        if (!conn) break;  // deadline
-        std::string from = wire::peer_address(conn->get());
-        int rank = -1;
-        auto hello = read_hello(std::move(conn.value()), s, *auth, arrived, &rank);
-        if (!hello) {
-            logger.warning("rejected a message from ", from, ": ", hello.error());
-            continue;
-        }
-        logger.verbose(s.nodes[static_cast<size_t>(rank)], " arrived from ", hello->addr);
-        arrived[static_cast<size_t>(rank)] = std::move(hello.value());
-        ++count;
-    }
+    gather_hellos(listener->get(), s, *auth, deadline, arrived);
     std::vector<Peer> peers(s.nodes.size());
     for (size_t r = 0; r < s.nodes.size(); ++r) {
         peers[r].node = s.nodes[r];

@@ -9,6 +9,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -165,13 +166,13 @@ Result<Fd> connect_tcp(const std::string& addr, uint16_t port, Deadline deadline
 
 Result<Fd> accept_one(int listener, Deadline deadline) {
     for (;;) {
-        if (auto st = wait_for(listener, POLLIN, deadline); !st) return Error{st.error()};
         int fd = accept4(listener, nullptr, nullptr, SOCK_CLOEXEC | SOCK_NONBLOCK);
         if (fd >= 0) {
             set_nodelay(fd);
             return Fd(fd);
         }
         if (errno != EAGAIN && errno != EINTR && errno != ECONNABORTED) return sys_error("accept");
+        if (auto st = wait_for(listener, POLLIN, deadline); !st) return Error{st.error()};
     }
 }
 
@@ -227,6 +228,39 @@ Result<std::string> recv_frame(int fd, Deadline deadline, size_t max) {
     std::string out(len, '\0');
     if (auto st = recv_all(fd, out.data(), len, deadline); !st) return Error{st.error()};
     return out;
+}
+
+FrameReader::State FrameReader::feed(int fd) {
+    char buf[4096];
+    for (;;) {
+        size_t need = m_header.size() < 4 ? 4 - m_header.size() : m_want - m_body.size();
+        if (m_header.size() == 4 && need == 0) return State::Done;
+        ssize_t n = ::recv(fd, buf, std::min(need, sizeof buf), 0);
+        if (n == 0) {
+            m_error = "connection closed by the peer";
+            return State::Failed;
+        }
+        if (n < 0) {
+            if (errno == EAGAIN || errno == EINTR) return State::More;
+            m_error = std::string("recv: ") + std::strerror(errno);
+            return State::Failed;
+        }
+        if (m_header.size() < 4) {
+            m_header.append(buf, static_cast<size_t>(n));
+            if (m_header.size() == 4) {
+                uint32_t len = 0;
+                std::memcpy(&len, m_header.data(), 4);
+                m_want = ntohl(len);
+                if (m_want > m_max) {
+                    m_error = "frame of " + std::to_string(m_want) + " bytes exceeds the limit";
+                    return State::Failed;
+                }
+                m_body.reserve(m_want);
+            }
+        } else {
+            m_body.append(buf, static_cast<size_t>(n));
+        }
+    }
 }
 
 ks::Status exchange(int out_fd, const void* out, size_t out_len, int in_fd, void* in, size_t in_len, Deadline deadline,

@@ -51,6 +51,22 @@ ks::Status send_frame(int fd, std::string_view data, Deadline deadline);
 Result<std::string> recv_frame(int fd, Deadline deadline, size_t max = kMaxFrame);
 
 // Sends `out` on `out_fd` while receiving `in_len` bytes from `in_fd` (full duplex, one thread).
+// Reads one frame from a non-blocking socket a piece at a time, so that one loop can serve many
+// connections and a silent one cannot hold up the others.
+class FrameReader {
+public:
+    enum class State { More, Done, Failed };
+    explicit FrameReader(size_t max = kMaxFrame) : m_max(max) {}
+    State feed(int fd);  // call when fd is readable
+    const std::string& frame() const { return m_body; }
+    const std::string& error() const { return m_error; }
+
+private:
+    size_t m_max;
+    std::string m_header, m_body, m_error;
+    size_t m_want = 0;
+};
+
 // On failure `failed_side` says which direction broke (for blaming the right neighbour).
 enum class Side { None, Send, Receive };
 ks::Status exchange(int out_fd, const void* out, size_t out_len, int in_fd, void* in, size_t in_len, Deadline deadline,

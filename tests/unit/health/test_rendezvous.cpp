@@ -175,3 +175,21 @@ TEST_CASE("a node that leaves before the ring is blamed by its neighbours") {
     CHECK(rings[0].get().culprit == "n3");  // n1 waits for n3 to connect to it
     CHECK(rings[1].get().culprit == "n3");  // n2 cannot connect to n3
 }
+
+TEST_CASE("a silent connection does not hold up the rendezvous") {
+    const uint16_t port = free_port();
+    auto leader = std::async(std::launch::async, [=] { return meet(settings(0, 3, port, 5), std::make_shared<test::FakeAuth>(0)); });
+    wire::Fd silent;
+    for (int i = 0; i < 100 && !silent; ++i) {
+        auto c = wire::connect_tcp("127.0.0.1", port, wire::after(1));
+        if (c) silent = std::move(c.value());
+        else std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    REQUIRE(silent);  // connected, says nothing, stays open
+    auto t0 = wire::Clock::now();
+    auto followers = meet_all(3, {1, 2}, port, 5);
+    auto lead = leader.get();
+    CHECK(std::chrono::duration<double>(wire::Clock::now() - t0).count() < 1.5);
+    REQUIRE(lead.rendezvous);
+    for (auto& f : followers) CHECK(f.rendezvous);
+}
