@@ -18,7 +18,7 @@ Result<Thresholds> Thresholds::from_json(const nlohmann::json& j) {
     }
     t.m_values = j;
     if (auto tol = t.get(key::RelativeTolerance); tol && (*tol <= 0 || *tol >= 1))
-        return Error{"thresholds: gpu_relative_tolerance must be in (0, 1), got " +
+        return Error{"thresholds: gpu.relative_tolerance must be in (0, 1), got " +
                      std::to_string(*tol)};
     return t;
 }

@@ -18,18 +18,18 @@
 namespace ks::gpu {
 
 namespace key {
-inline constexpr std::string_view HbmMin = "gpu_hbm_gbps_min";               // GB/s per GPU
-inline constexpr std::string_view GemmMin = "gpu_gemm_bf16_tflops_min";      // TFLOP/s per GPU
-inline constexpr std::string_view H2dMin = "gpu_pcie_h2d_gbps_min";          // GB/s per GPU
-inline constexpr std::string_view D2hMin = "gpu_pcie_d2h_gbps_min";          // GB/s per GPU
-inline constexpr std::string_view P2pMin = "gpu_nvlink_p2p_gbps_min";        // GB/s per pair
-inline constexpr std::string_view AllreduceMin = "gpu_nccl_busbw_gbps_min";  // intra-node busbw
-inline constexpr std::string_view MultinodeMin = "gpu_nccl_multinode_busbw_gbps_min";
-inline constexpr std::string_view TemperatureMax = "gpu_temperature_c_max";
-inline constexpr std::string_view RetiredPagesMax = "gpu_retired_pages_max";
-inline constexpr std::string_view CorrectedEccMax = "gpu_ecc_corrected_volatile_max";
-inline constexpr std::string_view NvlinkErrorsMax = "gpu_nvlink_crc_errors_max";
-inline constexpr std::string_view RelativeTolerance = "gpu_relative_tolerance";  // 0.05 = 5%
+inline constexpr std::string_view HbmMin = "gpu.hbm_bandwidth.min_gbps";  // GB/s per GPU
+inline constexpr std::string_view GemmMin = "gpu.gemm_bf16.min_tflops";  // TFLOP/s per GPU
+inline constexpr std::string_view H2dMin = "gpu.pcie_h2d.min_gbps";  // GB/s per GPU
+inline constexpr std::string_view D2hMin = "gpu.pcie_d2h.min_gbps";  // GB/s per GPU
+inline constexpr std::string_view P2pMin = "gpu.nvlink_p2p.min_gbps";  // GB/s per pair
+inline constexpr std::string_view AllreduceMin = "gpu.nccl_allreduce.min_busbw_gbps";  // intra-node busbw
+inline constexpr std::string_view MultinodeMin = "gpu.nccl_multinode.min_busbw_gbps";
+inline constexpr std::string_view TemperatureMax = "gpu.temperature.max_c";
+inline constexpr std::string_view RetiredPagesMax = "gpu.retired_pages.max";
+inline constexpr std::string_view CorrectedEccMax = "gpu.ecc_corrected.max";
+inline constexpr std::string_view NvlinkErrorsMax = "gpu.nvlink_crc_errors.max";
+inline constexpr std::string_view RelativeTolerance = "gpu.relative_tolerance";  // 0.05 = 5%
 }  // namespace key
 
 inline constexpr double kDefaultRelativeTolerance = 0.05;

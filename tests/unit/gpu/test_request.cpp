@@ -9,7 +9,7 @@ using namespace ks::gpu;
 TEST_CASE("backend request parsing") {
     auto r = parse_request(R"({"check": "gpu.hbm_bandwidth", "devices": [0, 3], "level": "burnin",
                               "duration_s": 120, "deadline_s": 300,
-                              "thresholds": {"gpu_hbm_gbps_min": 2650}})");
+                              "thresholds": {"gpu.hbm_bandwidth.min_gbps": 2650}})");
     REQUIRE(r.ok());
     CHECK(r->check == "gpu.hbm_bandwidth");
     CHECK(r->devices == std::vector<int>{0, 3});

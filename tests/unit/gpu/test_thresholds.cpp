@@ -5,18 +5,18 @@
 using namespace ks::gpu;
 
 TEST_CASE("thresholds: numbers only, tolerance defaults to 5%") {
-    auto t = Thresholds::from_json({{"gpu_hbm_gbps_min", 2650}, {"gpu_temperature_c_max", 84}});
+    auto t = Thresholds::from_json({{"gpu.hbm_bandwidth.min_gbps", 2650}, {"gpu.temperature.max_c", 84}});
     REQUIRE(t.ok());
     CHECK(t->get(key::HbmMin) == 2650.0);
     CHECK_FALSE(t->get(key::GemmMin));
     CHECK(t->tolerance() == Approx(0.05));
 
-    auto bad = Thresholds::from_json({{"gpu_hbm_gbps_min", "fast"}});
+    auto bad = Thresholds::from_json({{"gpu.hbm_bandwidth.min_gbps", "fast"}});
     REQUIRE_FALSE(bad.ok());
-    CHECK_THAT(bad.error(), Catch::Contains("gpu_hbm_gbps_min"));
+    CHECK_THAT(bad.error(), Catch::Contains("gpu.hbm_bandwidth.min_gbps"));
     CHECK_FALSE(Thresholds::from_json(nlohmann::json::array()).ok());
-    CHECK_FALSE(Thresholds::from_json({{"gpu_relative_tolerance", 1.5}}).ok());
-    CHECK(Thresholds::from_json({{"gpu_relative_tolerance", 0.1}})->tolerance() == Approx(0.1));
+    CHECK_FALSE(Thresholds::from_json({{"gpu.relative_tolerance", 1.5}}).ok());
+    CHECK(Thresholds::from_json({{"gpu.relative_tolerance", 0.1}})->tolerance() == Approx(0.1));
     CHECK(Thresholds::from_json(nullptr).ok());
 }
 

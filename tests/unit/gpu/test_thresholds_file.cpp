@@ -54,5 +54,5 @@ TEST_CASE("shipped GPU thresholds file is consistent") {
         CHECK(sections[sku].count(std::string(gpu::key::GemmMin)) == 1);
     }
     // H200 has more memory bandwidth than H100 SXM, and the same compute.
-    CHECK(sections["sku \"NVIDIA H200\""]["gpu_hbm_gbps_min"] > sections["sku \"NVIDIA H100 80GB HBM3\""]["gpu_hbm_gbps_min"]);
+    CHECK(sections["sku \"NVIDIA H200\""]["gpu.hbm_bandwidth.min_gbps"] > sections["sku \"NVIDIA H100 80GB HBM3\""]["gpu.hbm_bandwidth.min_gbps"]);
 }
