@@ -85,20 +85,6 @@ Result<std::optional<std::vector<NodeState>>> load_nodes(std::time_t since, std:
     return std::optional<std::vector<NodeState>>{std::move(nodes)};
 }
 
-Result<std::optional<NodeState>> load_node(const std::string& name) {
-    init();
-    node_info_msg_t* msg = nullptr;
-    std::string n = name;
-    if (slurm_load_node_single(&msg, n.data(), SHOW_ALL) != SLURM_SUCCESS) {
-        if (slurm_get_errno() == ESLURM_INVALID_NODE_NAME) return std::optional<NodeState>{};
-        return Error{last_error("slurm_load_node_single")};
-    }
-    std::optional<NodeState> out;
-    if (msg->record_count > 0 && msg->node_array[0].name) out = to_state(msg->node_array[0]);
-    slurm_free_node_info_msg(msg);
-    return out;
-}
-
 Status drain(const std::string& nodes, const std::string& reason) {
     update_node_msg_t msg;
     slurm_init_update_node_msg(&msg);
@@ -119,10 +105,10 @@ Status resume(const std::string& nodes) {
     return update(msg, "slurm_update_node(RESUME)");
 }
 
-Status set_features(const std::string& node, const std::vector<std::string>& features) {
+Status set_features(const std::string& nodes, const std::vector<std::string>& features) {
     update_node_msg_t msg;
     slurm_init_update_node_msg(&msg);
-    std::string names = node, avail = join(features), active = avail;
+    std::string names = nodes, avail = join(features), active = avail;
     msg.node_names = mutable_c(names);
     msg.features = mutable_c(avail);
     msg.features_act = mutable_c(active);

@@ -27,14 +27,11 @@ void init();
 // update time (a cheap RPC); `update_time` receives the controller's time of this snapshot.
 Result<std::optional<std::vector<NodeState>>> load_nodes(std::time_t since, std::time_t& update_time);
 
-// Loads one node afresh (to re-check a decision right before acting on it); nullopt if unknown.
-Result<std::optional<NodeState>> load_node(const std::string& name);
-
 // DRAIN `nodes` (a hostlist expression) with `reason`.
 Status drain(const std::string& nodes, const std::string& reason);
 // RESUME `nodes`.
 Status resume(const std::string& nodes);
-// Replace the available (and active) features of one node.
-Status set_features(const std::string& node, const std::vector<std::string>& features);
+// Replace the available (and active) features of `nodes` (a hostlist expression).
+Status set_features(const std::string& nodes, const std::vector<std::string>& features);
 
 }  // namespace ks::slurm

@@ -207,7 +207,11 @@ def test_topology_labels_reach_topology_json_only_on_change(env):
     env.server.wait_for(lambda: domains() == {"n1": "c1.0", "n2": "c1.0", "n3": "c1.1", "n4": "c1.1"}, timeout=10)
     env.server.wait_for(lambda: "Nodes=n[3-4]" in conf_file.read_text(), timeout=5)
     assert "Nodes=n[1-2]" in conf_file.read_text()
-    writes = d.metrics()["kubeslurm_sync_topology_writes_total"]
+    # Let writes that were already queued finish (they coalesce; unchanged content is not rewritten).
+    writes = -1
+    while writes != d.metrics()["kubeslurm_sync_topology_writes_total"]:
+        writes = d.metrics()["kubeslurm_sync_topology_writes_total"]
+        time.sleep(0.5)
     mtime = topo.stat().st_mtime_ns
     env.server.set_labels("n1", {"unrelated": "x"})
     env.server.cordon("n4")  # an event that is not about topology

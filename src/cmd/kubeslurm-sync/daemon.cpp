@@ -1,6 +1,9 @@
 #include "daemon.h"
 
+#include <algorithm>
 #include <cstdio>
+#include <thread>
+#include <tuple>
 
 #include "common/log.h"
 #include "slurm/nodes.h"
@@ -9,6 +12,8 @@ namespace ks::sync_daemon {
 namespace {
 
 constexpr log::Logger kLog("sync");
+constexpr int kListPageSize = 2000;
+constexpr auto kRecheckAge = std::chrono::milliseconds(50);
 
 std::string nodes_path() { return "/api/v1/nodes"; }
 std::string pods_path(const std::string& ns) { return "/api/v1/namespaces/" + ns + "/pods"; }
@@ -41,6 +46,8 @@ Daemon::~Daemon() { stop(); }
 void Daemon::stop() {
     m_stop = true;
     m_cache.wake();
+    std::lock_guard lock(m_topo_mu);
+    m_topo_cv.notify_all();
 }
 
 void Daemon::reload(Reloadable conf) {
@@ -76,6 +83,7 @@ Status Daemon::poll_slurm() {
         return Error{loaded.error()};
     }
     m_slurm_ok = true;
+    m_polled_at = Clock::now();
     if (!*loaded) return {};  // nothing changed since the last poll
     m_slurm_update = update;
     m_slurm.clear();
@@ -109,44 +117,72 @@ void Daemon::write_topology_now() {
     if (*w && !m_flags.dry_run) m_metrics.topology_writes.fetch_add(1);
 }
 
-bool Daemon::recheck(const sync::Action& a) {
-    auto fresh = slurm::load_node(a.slurm_node);
-    if (!fresh || !*fresh) {
-        m_metrics.slurm_errors.fetch_add(1);
-        kLog.warning("cannot re-read Slurm node ", a.slurm_node, " before acting: ",
-                     fresh ? "unknown node" : fresh.error());
-        return false;
+// Drains and resumes are decided on the Slurm view of this pass; re-read it when the pass has
+// taken long enough for an admin to have changed a node since, and drop what no longer holds.
+std::vector<sync::Action> Daemon::recheck(std::vector<sync::Action> slurm_actions) {
+    auto risky = [](const sync::Action& a) {
+        return a.kind == sync::ActionKind::Drain || a.kind == sync::ActionKind::Resume;
+    };
+    if (std::none_of(slurm_actions.begin(), slurm_actions.end(), risky)) return slurm_actions;
+    if (Clock::now() - m_polled_at > kRecheckAge) {
+        if (auto st = poll_slurm(); !st) {
+            kLog.warning("cannot re-read Slurm node state: ", st.error());
+            std::erase_if(slurm_actions, risky);
+            return slurm_actions;
+        }
     }
-    const auto& f = **fresh;
-    sync::SlurmNode now{f.name, f.drain, f.reason, f.features};
-    if (sync::still_wanted(a, now)) return true;
-    kLog.verbose("skipped: ", sync::describe(a), ": Slurm now says drain=", f.drain, " reason='", f.reason, "'");
-    m_slurm[a.slurm_node] = std::move(now);
-    return false;
+    std::erase_if(slurm_actions, [&](const sync::Action& a) {
+        if (!risky(a)) return false;
+        auto it = m_slurm.find(a.slurm_node);
+        const bool keep = it != m_slurm.end() && sync::still_wanted(a, it->second);
+        if (!keep) kLog.verbose("skipped: ", sync::describe(a), ": the Slurm node changed meanwhile");
+        return !keep;
+    });
+    return slurm_actions;
 }
 
 void Daemon::act(const std::vector<sync::Action>& actions) {
+    if (m_flags.dry_run) {
+        for (const auto& a : actions) {
+            const std::string line = sync::describe(a);
+            if (m_printed.insert(line).second) std::printf("would %s\n", line.c_str());
+        }
+        std::fflush(stdout);
+        return;
+    }
     sync::Options options;
     {
         std::lock_guard lock(m_conf_mu);
         options = m_conf.settings.options;
     }
-    for (const auto& a : actions) {
-        if (m_flags.dry_run) {
-            const std::string line = sync::describe(a);
-            if (m_printed.insert(line).second) std::printf("would %s\n", line.c_str());
-            std::fflush(stdout);
-            continue;
-        }
-        if ((a.kind == sync::ActionKind::Drain || a.kind == sync::ActionKind::Resume) && !recheck(a)) continue;
-        if (auto st = m_executor.execute(a); !st) {
-            kLog.warning("failed: ", sync::describe(a), ": ", st.error(), " (retried on the next pass)");
-            continue;
-        }
+    auto done = [&](const sync::Action& a) {
         kLog.info(sync::describe(a));
         // Until the next Slurm poll / watch event shows it, assume the change took effect so that
         // the next pass does not repeat it.
         m_cache.with_state([&](auto& nodes, const auto&) { sync::apply(a, m_slurm, nodes, options); });
+    };
+    auto failed = [&](const sync::Action& a, const Status& st) {
+        kLog.warning("failed: ", sync::describe(a), ": ", st.error(), " (retried on the next pass)");
+    };
+
+    // Slurm first (identical actions batched into one RPC), then Kubernetes.
+    std::vector<sync::Action> slurm_actions;
+    for (const auto& a : actions)
+        if (sync::is_slurm_action(a.kind)) slurm_actions.push_back(a);
+    std::map<std::tuple<int, std::string, std::vector<std::string>>, std::vector<sync::Action>> batches;
+    for (auto& a : recheck(std::move(slurm_actions)))
+        batches[{static_cast<int>(a.kind), a.reason, a.features}].push_back(std::move(a));
+    for (const auto& [key, same] : batches) {
+        if (m_executor.execute_slurm_batch(same)) {
+            for (const auto& a : same) done(a);
+            continue;
+        }
+        for (const auto& a : same)  // one bad node must not hold back the others
+            if (auto st = m_executor.execute(a); st) done(a); else failed(a, st);
+    }
+    for (const auto& a : actions) {
+        if (sync::is_slurm_action(a.kind)) continue;
+        if (auto st = m_executor.execute(a); st) done(a); else failed(a, st);
     }
 }
 
@@ -162,8 +198,7 @@ void Daemon::pass() {
         if (pending.topology_changed) m_force_topology = true;  // written once we lead
         return;
     }
-    if (pending.topology_changed || m_force_topology.exchange(false) || m_topology_failed) write_topology_now();
-
+    if (pending.topology_changed || m_force_topology.exchange(false)) request_topology();
     std::vector<sync::Action> actions;
     sync::Options options;
     {
@@ -180,15 +215,37 @@ void Daemon::pass() {
     for (auto t : pending.events) m_metrics.lag.observe(std::chrono::duration<double>(now - t).count());
 }
 
+// The topology files are written by their own thread so that rewriting a large topology never
+// delays the Slurm side; changes that arrive while it writes coalesce into one more write.
+void Daemon::request_topology() {
+    std::lock_guard lock(m_topo_mu);
+    m_topo_dirty = true;
+    m_topo_cv.notify_all();
+}
+
+void Daemon::topology_loop() {
+    std::unique_lock lock(m_topo_mu);
+    while (!m_stop) {
+        m_topo_cv.wait_for(lock, std::chrono::seconds(1), [&] { return m_topo_dirty || m_stop.load(); });
+        if (m_stop) break;
+        if (!m_topo_dirty && !m_topology_failed) continue;  // a failed write is retried every second
+        m_topo_dirty = false;
+        lock.unlock();
+        write_topology_now();
+        lock.lock();
+    }
+}
+
 int Daemon::run_once() {
-    auto nodes = m_client->list(nodes_path());
+    k8s::ListOptions lo;
+    lo.limit = kListPageSize;
+    auto nodes = m_client->list(nodes_path(), lo);
     if (!nodes) {
         kLog.error("listing nodes: ", nodes.error());
         return 1;
     }
     for (const auto& n : nodes->items) m_cache.upsert_node(n);
     if (m_conf.settings.mapping == sync::Mapping::Pod) {
-        k8s::ListOptions lo;
         lo.label_selector = m_conf.settings.pod_selector;
         auto pods = m_client->list(pods_path(m_conf.settings.pod_namespace), lo);
         if (!pods) {
@@ -203,6 +260,7 @@ int Daemon::run_once() {
     }
     const long before = m_metrics.action_errors + m_metrics.slurm_errors;
     pass();
+    write_topology_now();
     if (m_topology_failed) return 1;
     return m_metrics.action_errors + m_metrics.slurm_errors > before ? 1 : 0;
 }
@@ -245,7 +303,11 @@ int Daemon::run() {
     nh.on_add = [this](const k8s::Json& o) { m_cache.upsert_node(o); };
     nh.on_update = [this](const k8s::Json&, const k8s::Json& o) { m_cache.upsert_node(o); };
     nh.on_delete = [this](const k8s::Json& o) { m_cache.remove_node(o); };
-    m_nodes = std::make_unique<k8s::Informer>(*m_client, nodes_path(), nh);
+    // Large pages: a 10,000-node cluster lists in 5 requests instead of 20, well inside the
+    // client's QPS budget (the API server serves pages from its watch cache either way).
+    k8s::InformerOptions no;
+    no.list.limit = kListPageSize;
+    m_nodes = std::make_unique<k8s::Informer>(*m_client, nodes_path(), nh, no);
     m_nodes->start();
     if (s.mapping == sync::Mapping::Pod) {
         k8s::InformerHandlers ph;
@@ -254,6 +316,7 @@ int Daemon::run() {
         ph.on_delete = [this](const k8s::Json& o) { m_cache.remove_pod(o); };
         k8s::InformerOptions po;
         po.list.label_selector = s.pod_selector;
+        po.list.limit = kListPageSize;
         m_pods = std::make_unique<k8s::Informer>(*m_client, pods_path(s.pod_namespace), ph, po);
         m_pods->start();
     }
@@ -273,6 +336,7 @@ int Daemon::run() {
         m_nodes->wait_synced(std::chrono::milliseconds(200));
     if (!m_stop) kLog.info("informers synced: ", m_cache.node_count(), " nodes");
 
+    std::thread topology_writer([this] { topology_loop(); });
     auto next_poll = Clock::now();
     while (!m_stop) {
         m_cache.wait(next_poll);
@@ -286,6 +350,7 @@ int Daemon::run() {
         pass();
     }
 
+    topology_writer.join();
     if (m_elector) m_elector->stop();
     m_nodes->stop();
     if (m_pods) m_pods->stop();

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <atomic>
+#include <condition_variable>
 #include <ctime>
 #include <map>
 #include <memory>
@@ -55,10 +56,12 @@ private:
     Status poll_slurm();
     void pass();
     void act(const std::vector<sync::Action>& actions);
-    bool recheck(const sync::Action& action);
+    std::vector<sync::Action> recheck(std::vector<sync::Action> slurm_actions);
     std::vector<sync::NodePair> pairs(const std::map<std::string, sync::KubeNode>& nodes,
                                       const std::vector<sync::SlurmdPod>& pods) const;
     void write_topology_now();
+    void request_topology();
+    void topology_loop();
     std::string metrics_text();
     bool healthy(std::string& why);
     bool leader() const { return !m_elector || m_elector->is_leader(); }
@@ -77,10 +80,14 @@ private:
     std::map<std::string, sync::SlurmNode> m_slurm;
     std::time_t m_slurm_update = 0;
     std::atomic<bool> m_slurm_ok{false};
+    Clock::time_point m_polled_at{};
     std::atomic<bool> m_stop{false};
     std::atomic<bool> m_force_topology{true};
     std::set<std::string> m_printed;  // dry-run: actions already shown
-    bool m_topology_failed = false;
+    std::atomic<bool> m_topology_failed{false};
+    std::mutex m_topo_mu;
+    std::condition_variable m_topo_cv;
+    bool m_topo_dirty = false;
 };
 
 }  // namespace ks::sync_daemon

@@ -2,6 +2,7 @@
 
 #include <chrono>
 
+#include "common/hostlist.h"
 #include "slurm/nodes.h"
 
 namespace ks::sync_daemon {
@@ -40,6 +41,26 @@ Status Executor::execute(const sync::Action& a) {
         (sync::is_slurm_action(a.kind) ? m_metrics.slurm_errors : m_metrics.action_errors).fetch_add(1);
         return st;
     }
+    succeeded(a);
+    return {};
+}
+
+Status Executor::execute_slurm_batch(const std::vector<sync::Action>& same) {
+    if (same.size() == 1) return execute(same.front());
+    std::vector<std::string> names;
+    for (const auto& a : same) names.push_back(a.slurm_node);
+    sync::Action batch = same.front();
+    batch.slurm_node = hostlist::compress(names);
+    Status st = run(batch);
+    if (!st) {
+        m_metrics.slurm_errors.fetch_add(1);
+        return st;
+    }
+    for (const auto& a : same) succeeded(a);
+    return {};
+}
+
+void Executor::succeeded(const sync::Action& a) {
     switch (a.kind) {
     case ActionKind::Drain: m_metrics.drains.fetch_add(1); break;
     case ActionKind::Resume: m_metrics.resumes.fetch_add(1); break;
@@ -50,7 +71,6 @@ Status Executor::execute(const sync::Action& a) {
     case ActionKind::RemoveTaint: m_metrics.taint_updates.fetch_add(1); break;
     }
     record(a);
-    return {};
 }
 
 Status Executor::run(const sync::Action& a) {

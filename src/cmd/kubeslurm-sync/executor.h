@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <mutex>
 #include <string>
+#include <vector>
 
 #include "common/result.h"
 #include "k8s/client.h"
@@ -22,9 +23,13 @@ public:
     void set_options(sync::Options options) { m_options = std::move(options); }
     Status open_action_log(const std::string& path);
     Status execute(const sync::Action& action);
+    // Identical Slurm actions (same kind, reason, features) on several nodes in one RPC with a
+    // hostlist expression.
+    Status execute_slurm_batch(const std::vector<sync::Action>& same);
 
 private:
     Status run(const sync::Action& action);
+    void succeeded(const sync::Action& action);
     void record(const sync::Action& action);
 
     k8s::Client* m_client;  // null: no Kubernetes side (never for the daemon; tests only)
