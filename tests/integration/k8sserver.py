@@ -42,6 +42,7 @@ import pytest
 
 SOURCE_DIR = pathlib.Path(__file__).resolve().parents[2]
 KUBECTL = shutil.which("kubectl") or "/usr/bin/kubectl"
+CLIENT_CERT_USER = "kubeslurm-sync"  # the test client certificate's CN; it has write rights
 
 
 def _build_dir() -> pathlib.Path:
@@ -74,7 +75,15 @@ def make_test_pki(directory: pathlib.Path) -> dict[str, pathlib.Path]:
                                "extendedKeyUsage=serverAuth\n")
     _openssl("x509", "-req", "-in", "server.csr", "-CA", "ca.crt", "-CAkey", "ca.key",
              "-CAcreateserial", "-out", "server.crt", "-days", "2", "-extfile", "san.ext", cwd=d)
-    return {"ca": d / "ca.crt", "cert": d / "server.crt", "key": d / "server.key"}
+    # A client certificate for mutual TLS (CN = user name, as the API server reads it).
+    _openssl("req", *ec, "-keyout", "client.key", "-out", "client.csr",
+             "-subj", f"/CN={CLIENT_CERT_USER}", cwd=d)
+    (d / "client.ext").write_text("extendedKeyUsage=clientAuth\n")
+    _openssl("x509", "-req", "-in", "client.csr", "-CA", "ca.crt", "-CAkey", "ca.key",
+             "-CAcreateserial", "-out", "client.crt", "-days", "2", "-extfile", "client.ext",
+             cwd=d)
+    return {"ca": d / "ca.crt", "cert": d / "server.crt", "key": d / "server.key",
+            "client_cert": d / "client.crt", "client_key": d / "client.key"}
 
 
 class K8sTestServer:
@@ -121,6 +130,7 @@ class K8sTestServer:
         roles = {"admin": "admin", "writer": "write", "reader": "read"}
         for who, token in self.tokens.items():
             args += ["--token", f"{token}:{roles[who]}"]
+        args += ["--client-ca", str(self.pki["ca"]), "--cert-user", f"{CLIENT_CERT_USER}:write"]
         args += list(self.extra_args)
         self._log = open(self.workdir / "server.log", "wb")
         self.proc = subprocess.Popen(args, stdout=self._log, stderr=subprocess.STDOUT,
@@ -169,15 +179,28 @@ class K8sTestServer:
     # ---- kubeconfig / kubectl ---------------------------------------------------------------
 
     def kubeconfig(self, token: str | None = None, name: str = "kubeconfig",
-                   ca_inline: bool = False) -> pathlib.Path:
-        """Writes a kubeconfig (YAML) for kubectl and kubeslurm-sync; default token: writer."""
+                   ca_inline: bool = False, client_cert: bool = False) -> pathlib.Path:
+        """Writes a kubeconfig (YAML) for kubectl and kubeslurm-sync; default token: writer.
+        client_cert=True authenticates with the test client certificate instead (as files, or
+        inline -data with ca_inline=True)."""
         import base64
+
+        def b64(p: pathlib.Path) -> str:
+            return base64.b64encode(p.read_bytes()).decode()
+
         token = token or self.tokens["writer"]
         if ca_inline:
-            ca_line = "certificate-authority-data: " + base64.b64encode(
-                self.pki["ca"].read_bytes()).decode()
+            ca_line = "certificate-authority-data: " + b64(self.pki["ca"])
         else:
             ca_line = f"certificate-authority: {self.pki['ca']}"
+        if not client_cert:
+            user_lines = f"token: {token}"
+        elif ca_inline:
+            user_lines = (f"client-certificate-data: {b64(self.pki['client_cert'])}\n"
+                          f"    client-key-data: {b64(self.pki['client_key'])}")
+        else:
+            user_lines = (f"client-certificate: {self.pki['client_cert']}\n"
+                          f"    client-key: {self.pki['client_key']}")
         path = self.workdir / name
         path.write_text(f"""apiVersion: v1
 kind: Config
@@ -189,7 +212,7 @@ clusters:
 users:
 - name: test-user
   user:
-    token: {token}
+    {user_lines}
 contexts:
 - name: test
   context:

@@ -261,3 +261,14 @@ def test_leases(srv, probe):
     # a second writer with the old RV loses
     assert probe.run("lease-update", "kube-system", "kubeslurm-sync", "c", rv)["ok"] is False
     assert probe.run("lease-get", "kube-system", "kubeslurm-sync")["holder"] == "b"
+
+
+@pytest.mark.parametrize("inline", [False, True], ids=["files", "inline-data"])
+def test_client_certificate_authentication(srv, inline):
+    cfg = srv.kubeconfig(name=f"cert-{inline}", client_cert=True, ca_inline=inline)
+    assert "token:" not in cfg.read_text()
+    mtls = Probe(srv, kubeconfig=cfg)
+    assert mtls.run("list", "/api/v1/nodes")["count"] == 25
+    assert mtls.run("label", "n01", "via=cert")["labels"]["via"] == "cert"  # CN has write rights
+    status, _ = srv.request("POST", "/_test/compact", token="x")
+    assert status == 401

@@ -195,3 +195,13 @@ def test_pods_in_namespaces(srv):
     pod = json.loads(srv.kubectl("get", "pod", "-n", "slurm", "slurmd-0", "-o", "json").stdout)
     assert pod["metadata"]["labels"]["ready"] == "yes"
     assert srv.kubectl("get", "pod", "-n", "default", "slurmd-0", check=False).returncode != 0
+
+
+def test_kubectl_with_client_certificate(srv):
+    cfg = srv.kubeconfig(name="kc-cert", client_cert=True)
+    import subprocess
+    env = dict(os.environ, KUBECONFIG=str(cfg), HOME=str(srv.workdir))
+    r = subprocess.run([KUBECTL, "label", "node", "n1", "by=cert"], env=env, capture_output=True,
+                       text=True, timeout=30)
+    assert r.returncode == 0, r.stderr
+    assert node_json(srv, "n1")["metadata"]["labels"]["by"] == "cert"

@@ -167,20 +167,40 @@ void Api::install(httplib::Server& server) {
     });
 }
 
+std::optional<Role> Api::authenticate(const Req& req) const {
+    const std::string auth = req.get_header_value("Authorization");
+    const std::string prefix = "Bearer ";
+    if (auth.rfind(prefix, 0) == 0) {
+        auto tok = m_settings.tokens.find(auth.substr(prefix.size()));
+        if (tok != m_settings.tokens.end()) return tok->second;
+        return std::nullopt;  // a wrong token is not rescued by a certificate
+    }
+    if (!req.ssl || m_settings.cert_users.empty()) return std::nullopt;
+    SSL* ssl = const_cast<SSL*>(req.ssl);
+    X509* peer = SSL_get1_peer_certificate(ssl);
+    if (!peer) return std::nullopt;
+    std::optional<Role> role;
+    char cn[256] = "";
+    if (SSL_get_verify_result(ssl) == X509_V_OK &&
+        X509_NAME_get_text_by_NID(X509_get_subject_name(peer), NID_commonName, cn, sizeof cn) > 0) {
+        auto it = m_settings.cert_users.find(cn);
+        if (it != m_settings.cert_users.end()) role = it->second;
+    }
+    X509_free(peer);
+    return role;
+}
+
 bool Api::gate(const Req& req, Res& res) {
     {
         std::lock_guard lk(m_stats_mu);
         ++m_requests[req.method];
     }
-    const std::string auth = req.get_header_value("Authorization");
-    const std::string prefix = "Bearer ";
-    auto tok = auth.rfind(prefix, 0) == 0 ? m_settings.tokens.find(auth.substr(prefix.size()))
-                                          : m_settings.tokens.end();
-    if (tok == m_settings.tokens.end()) {
+    const auto who = authenticate(req);
+    if (!who) {
         send_error(res, 401, "Unauthorized", "Unauthorized");
         return true;
     }
-    const Role role = tok->second;
+    const Role role = *who;
     const bool admin_path = req.path.rfind("/_test/", 0) == 0;
     if ((admin_path && role != Role::Admin) || (req.method != "GET" && role == Role::Read)) {
         send_error(res, 403, "Forbidden",

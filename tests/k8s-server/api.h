@@ -6,6 +6,7 @@
 #include <atomic>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -19,6 +20,7 @@ enum class Role { Read, Write, Admin };
 
 struct Settings {
     std::map<std::string, Role> tokens;   // bearer token -> role
+    std::map<std::string, Role> cert_users;  // client certificate CN -> role (mutual TLS)
     int bookmark_interval_ms = 1000;      // BOOKMARK period on watches that allow them
     std::size_t history = 100000;         // events retained for watches
     int default_watch_timeout_s = 1800;
@@ -46,6 +48,8 @@ private:
 
     // Counts the request, checks the token and fires an injected fault; true when it answered.
     bool gate(const Req& req, Res& res);
+    // Role of the request: bearer token first, then a verified client certificate's CN.
+    std::optional<Role> authenticate(const Req& req) const;
     void handle(const Req& req, Res& res);
     void handle_admin(const Req& req, Res& res);
     bool handle_discovery(const Req& req, Res& res);

@@ -3,7 +3,7 @@
 //
 //   kubeslurm-k8s-testserver --cert server.crt --key server.key --token T:admin [--token T:read]
 //       [--host 127.0.0.1] [--port 0] [--ready-file F] [--bookmark-interval-ms 1000]
-//       [--history 100000] [--threads 128]
+//       [--history 100000] [--threads 128] [--client-ca ca.crt --cert-user CN:ROLE]
 //
 // With --port 0 the kernel picks the port; it is written to --ready-file (atomically) once the
 // server accepts connections.
@@ -26,7 +26,8 @@ int usage(const std::string& why) {
     std::cerr << "kubeslurm-k8s-testserver: " << why << "\n"
               << "usage: kubeslurm-k8s-testserver --cert FILE --key FILE --token TOKEN:ROLE... "
                  "[--host H] [--port P] [--ready-file F] [--bookmark-interval-ms N] "
-                 "[--history N] [--threads N]\n  ROLE: read | write | admin\n";
+                 "[--history N] [--threads N] [--client-ca FILE --cert-user CN:ROLE]\n"
+                 "  ROLE: read | write | admin\n";
     return 64;
 }
 
@@ -42,7 +43,7 @@ bool parse_int(const std::string& s, long lo, long hi, long& out) {
 }  // namespace
 
 int main(int argc, char** argv) {
-    std::string host = "127.0.0.1", cert, key, ready_file;
+    std::string host = "127.0.0.1", cert, key, ready_file, client_ca;
     long port = 0, threads = 128;
     kstest::Settings settings;
     for (int i = 1; i < argc; ++i) {
@@ -68,22 +69,25 @@ int main(int argc, char** argv) {
             settings.history = static_cast<std::size_t>(n);
             continue;
         }
-        if (a == "--token" && need(v)) {
+        if (a == "--client-ca" && need(client_ca)) continue;
+        if ((a == "--token" || a == "--cert-user") && need(v)) {
             auto colon = v.rfind(':');
-            if (colon == std::string::npos || colon == 0) return usage("bad --token " + v);
+            if (colon == std::string::npos || colon == 0) return usage("bad " + a + " " + v);
             std::string role = v.substr(colon + 1);
             kstest::Role r;
             if (role == "read") r = kstest::Role::Read;
             else if (role == "write") r = kstest::Role::Write;
             else if (role == "admin") r = kstest::Role::Admin;
-            else return usage("bad role '" + role + "' in --token");
-            settings.tokens[v.substr(0, colon)] = r;
+            else return usage("bad role '" + role + "' in " + a);
+            (a == "--token" ? settings.tokens : settings.cert_users)[v.substr(0, colon)] = r;
             continue;
         }
         return usage("bad argument '" + a + "'");
     }
     if (cert.empty() || key.empty()) return usage("--cert and --key are required");
     if (settings.tokens.empty()) return usage("at least one --token is required");
+    if (!settings.cert_users.empty() && client_ca.empty())
+        return usage("--cert-user needs --client-ca");
 
     // Signals are taken by a dedicated thread (sigwait): stop() is not async-signal-safe.
     sigset_t set;
@@ -98,6 +102,22 @@ int main(int argc, char** argv) {
         std::cerr << "kubeslurm-k8s-testserver: cannot load certificate " << cert << " / key "
                   << key << "\n";
         return 1;
+    }
+    if (!client_ca.empty()) {
+        // Mutual TLS is optional per connection: token clients need not present a certificate,
+        // but a presented one must chain to the client CA.
+        SSL_CTX* ctx = server.ssl_context();
+        STACK_OF(X509_NAME)* names = SSL_load_client_CA_file(client_ca.c_str());
+        if (!names || SSL_CTX_load_verify_locations(ctx, client_ca.c_str(), nullptr) != 1) {
+            std::cerr << "kubeslurm-k8s-testserver: cannot load client CA " << client_ca << "\n";
+            return 1;
+        }
+        SSL_CTX_set_client_CA_list(ctx, names);
+        SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, nullptr);
+        // Session resumption with peer verification needs a session id context; without one
+        // OpenSSL fails every resumed handshake (curl resumes sessions).
+        static const unsigned char sid[] = "kubeslurm-k8s-testserver";
+        SSL_CTX_set_session_id_context(ctx, sid, sizeof sid - 1);
     }
     // Watches hold a worker each for their whole life: give the pool room.
     server.new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<size_t>(threads)); };
