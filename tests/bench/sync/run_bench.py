@@ -186,7 +186,7 @@ def main() -> int:
           f"{max(latencies) * 1000:.1f} ms")
     if args.doc:
         body = (f"Measured with `make bench-sync` on {platform.node()} ({os.cpu_count()} cores), "
-                f"{time.strftime('%Y-%m-%d')}.\n\n"
+                f"{time.strftime('%Y-%m-%d')}, load average {os.getloadavg()[0]:.1f} (shared machine).\n\n"
                 f"Method: {args.k8s_nodes:,} nodes in the Kubernetes API test server (GFD clique + product "
                 f"labels), a real local Slurm cluster of {args.slurm_nodes} virtual nodes mapped by name; "
                 f"{args.changes:,} changes at {args.rate:g}/s round-robin over the mapped nodes (half "
