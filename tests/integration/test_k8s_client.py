@@ -44,8 +44,8 @@ class Probe:
             assert r.returncode == 0, (r.stdout, r.stderr)
         return lines[-1] if len(lines) == 1 else lines
 
-    def popen(self, *a):
-        return subprocess.Popen(self.args(*a), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    def popen(self, *a, global_opts=()):
+        return subprocess.Popen(self.args(*a, global_opts=global_opts), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                 text=True)
 
 
@@ -272,3 +272,21 @@ def test_client_certificate_authentication(srv, inline):
     assert mtls.run("label", "n01", "via=cert")["labels"]["via"] == "cert"  # CN has write rights
     status, _ = srv.request("POST", "/_test/compact", token="x")
     assert status == 401
+
+
+def test_token_file_is_reread(srv, tmp_path):
+    """Bound service account tokens rotate: the client re-reads tokenFile (here every second)."""
+    token_file = tmp_path / "token"
+    token_file.write_text(srv.tokens["reader"] + "\n")
+    cfg = srv.kubeconfig(name="tokfile")
+    cfg.write_text(cfg.read_text().replace(f"token: {srv.tokens['writer']}",
+                                           f"tokenFile: {token_file}"))
+    p = Probe(srv, kubeconfig=cfg).popen("label-loop", "n01", "round", "12", "0.25",
+                                         global_opts=("--token-reload", "1"))
+    time.sleep(1.0)
+    token_file.write_text(srv.tokens["writer"] + "\n")
+    out, err = p.communicate(timeout=60)
+    results = [json.loads(l) for l in out.splitlines()]
+    assert results[0]["ok"] is False and "403" in results[0]["error"]  # read-only token
+    assert results[-1]["ok"] is True, results  # the rotated token was picked up
+    assert srv.get_node("n01")["metadata"]["labels"]["round"] == "11"

@@ -2,9 +2,11 @@
 // tests can check the client against the API test server. Every result is one JSON line on
 // stdout (flushed); errors are {"error": "..."} with exit status 1, usage errors exit 64.
 //
-//   kubeslurm-k8s-probe --kubeconfig F [--insecure] [--qps N] [--burst N] [--retries N] CMD ...
+//   kubeslurm-k8s-probe --kubeconfig F [--insecure] [--qps N] [--burst N] [--retries N]
+//                       [--token-reload S] CMD ...
 //     get PATH | list PATH [--limit N] [--selector S] [--fields S] | request METHOD PATH
 //     label NODE k=v|k- ... | taint NODE key=value:Effect | untaint NODE key[:Effect]
+//     label-loop NODE KEY COUNT INTERVAL_S   (one label patch per interval; one line each)
 //     condition NODE TYPE STATUS REASON MESSAGE | cordon NODE | uncordon NODE
 //     lease-get NS NAME | lease-create NS NAME HOLDER | lease-update NS NAME HOLDER RV
 //     watch PATH [--rv RV] [--timeout S] [--max-events N]
@@ -112,6 +114,16 @@ int run(Client& c, const std::string& cmd, const Opts& o) {
         emit({{"labels", (*r)["metadata"].value("labels", Json::object())}});
         return 0;
     }
+    if (cmd == "label-loop" && need(4)) {
+        const int count = std::stoi(p[2]);
+        const double interval = std::stod(p[3]);
+        for (int i = 0; i < count; ++i) {
+            auto r = c.patch_node_labels(p[0], {{p[1], std::to_string(i)}});
+            emit(r ? Json{{"i", i}, {"ok", true}} : Json{{"i", i}, {"ok", false}, {"error", r.error()}});
+            std::this_thread::sleep_for(std::chrono::duration<double>(interval));
+        }
+        return 0;
+    }
     if ((cmd == "taint" || cmd == "untaint") && need(2)) {
         Taint t;
         std::string spec = p[1];
@@ -217,7 +229,7 @@ int main(int argc, char** argv) {
     std::string kubeconfig;
     bool insecure = false;
     double qps = 1000;
-    int burst = 1000, retries = 5;
+    int burst = 1000, retries = 5, token_reload = 60;
     std::size_t i = 0;
     for (; i < args.size() && args[i].rfind("--", 0) == 0; ++i) {
         if (args[i] == "--insecure") {
@@ -229,6 +241,7 @@ int main(int argc, char** argv) {
         else if (args[i] == "--qps") qps = std::stod(args[++i]);
         else if (args[i] == "--burst") burst = std::stoi(args[++i]);
         else if (args[i] == "--retries") retries = std::stoi(args[++i]);
+        else if (args[i] == "--token-reload") token_reload = std::stoi(args[++i]);
         else return usage("unknown option " + args[i]);
     }
     if (i >= args.size()) return usage("missing command");
@@ -238,6 +251,7 @@ int main(int argc, char** argv) {
     cfg->qps = qps;
     cfg->burst = burst;
     cfg->max_retries = retries;
+    cfg->token_reload = std::chrono::seconds(token_reload);
     Client client(*cfg);
     const std::string cmd = args[i];
     try {
