@@ -223,7 +223,8 @@ MeetOutcome follow(const RendezvousSettings& s, std::shared_ptr<Authenticator> a
                    wire::Clock::time_point started) {
     MeetOutcome out;
     const std::string& leader = s.nodes.front();
-    const auto connect_deadline = wire::after(s.timeout_s);
+    const auto hard_deadline = wire::after(s.max_wait_s > 0 ? s.max_wait_s : 2 * s.timeout_s + 2);
+    const auto connect_deadline = std::min(hard_deadline, wire::after(s.timeout_s));
     wire::Fd conn;
     std::string last_error = "timeout";
     while (!conn && wire::seconds_left(connect_deadline) > 0) {
@@ -242,7 +243,7 @@ MeetOutcome follow(const RendezvousSettings& s, std::shared_ptr<Authenticator> a
     }
     nlohmann::json hello{{"type", "hello"}, {"job_id", s.policy.job_id}, {"node", s.nodes[static_cast<size_t>(s.rank)]},
                          {"rank", s.rank}, {"port", ring_port}};
-    if (auto st = send_message(conn.get(), *auth, hello, wire::after(5)); !st) {
+    if (auto st = send_message(conn.get(), *auth, hello, std::min(hard_deadline, wire::after(5))); !st) {
         if (st.error().rfind("munge", 0) == 0) {
             out.error = st.error();  // our own munge is broken: not the leader's fault
             return out;
@@ -252,7 +253,7 @@ MeetOutcome follow(const RendezvousSettings& s, std::shared_ptr<Authenticator> a
         return out;
     }
     // The leader answers at the latest at its own deadline, which began before we connected.
-    auto reply = recv_message(conn.get(), *auth, s.policy, wire::after(s.timeout_s + 2));
+    auto reply = recv_message(conn.get(), *auth, s.policy, std::min(hard_deadline, wire::after(s.timeout_s + 2)));
     if (!reply || str_field(reply.value(), "type") != "peers") {
         logger.warning("no answer from the leader ", leader, ": ", reply ? "unexpected message" : reply.error());
         out.missing = {leader};

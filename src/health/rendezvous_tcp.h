@@ -23,6 +23,7 @@ struct RendezvousSettings {
     uint16_t port = 0;               // the leader's port
     std::string leader_addr;         // followers connect here
     double timeout_s = 20;
+    double max_wait_s = 0;           // followers: bound on connect + answer (0 = 2 x timeout + 2)
     AcceptPolicy policy;             // allowed uids; job_id is filled from job_id
 };
 

@@ -60,6 +60,15 @@ def finish(p, timeout=40):
     return p.returncode, docs[0], err
 
 
+def srun_docs(r) -> list[dict]:
+    """JSON documents of an `srun -l` of the checker, one per task."""
+    texts: dict[str, str] = {}
+    for line in r.stdout.splitlines():
+        rank, _, text = line.partition(": ")
+        texts[rank] = texts.get(rank, "") + text
+    return [json.loads(t) for t in texts.values()]
+
+
 def result(doc, check):
     found = [r for r in doc["results"] if r["check"] == check]
     assert found, doc
@@ -71,16 +80,11 @@ def test_four_node_job_runs_the_multi_node_host_check(cluster_factory, checker):
     conf, _ = configure(c)
     r = c.run(["srun", "-N4", "-l", checker, "--prolog", "--level", "nccl", "--config", str(conf)],
               check=False, timeout=90, env={"KUBESLURM_GPU_BACKEND": "/nonexistent/libkubeslurm-gpu.so"})
-    docs = {}
-    for line in r.stdout.splitlines():
-        rank, _, text = line.partition(": ")
-        docs.setdefault(rank, "")
-        docs[rank] += text
     assert r.returncode == 0, r.stdout + r.stderr
+    docs = srun_docs(r)
     assert len(docs) == 4, r.stdout
     nodes = set()
-    for text in docs.values():
-        doc = json.loads(text)
+    for doc in docs:
         nodes.add(doc["node"])
         assert doc["schema"] == "kubeslurm.gpucheck/v1"
         assert doc["status"] == "pass", doc
@@ -211,13 +215,9 @@ def test_gpu_backend_checks_run_across_nodes(cluster_factory, checker, fake_back
     r = c.run(["srun", "-N3", "-l", checker, "--prolog", "--level", "nccl", "--config", str(conf)],
               check=False, timeout=90, env={"KUBESLURM_GPU_BACKEND": fake_backend, "SLURM_JOB_GPUS": "1,3"})
     assert r.returncode == 0, r.stdout + r.stderr
-    docs = {}
-    for line in r.stdout.splitlines():
-        rank, _, text = line.partition(": ")
-        docs[rank] = docs.get(rank, "") + text
+    docs = srun_docs(r)
     assert len(docs) == 3
-    for text in docs.values():
-        doc = json.loads(text)
+    for doc in docs:
         per_device = [x for x in doc["results"] if x["check"] == "gpu.fake"]
         assert [x["device"] for x in per_device] == [1, 3], doc
         multi = result(doc, "gpu.fake_multi")  # allgather through the munge-signed rendezvous

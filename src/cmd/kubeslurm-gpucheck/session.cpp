@@ -174,7 +174,9 @@ std::unique_ptr<health::Rendezvous> Session::meet(double left_s, std::vector<hea
     s.rank = m_job.rank;
     auto [lo, hi] = m_cfg.range("RendezvousPorts");
     s.port = health::rendezvous_port(s.job_id, lo, hi);
+    // Leave time for the multi-node checks and the report before the run deadline.
     s.timeout_s = std::min(static_cast<double>(m_cfg.integer("RendezvousTimeout")), std::max(0.5, left_s - 1.0));
+    s.max_wait_s = std::max(0.5, left_s - 0.5);
     s.policy.uids.push_back(0);
     if (const passwd* pw = getpwnam(m_cfg.str("SlurmUser").c_str())) s.policy.uids.push_back(pw->pw_uid);
     if (facts.slurm_user_uid) s.policy.uids.push_back(*facts.slurm_user_uid);
