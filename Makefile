@@ -47,6 +47,8 @@ WERROR ?= $(if $(filter true 1,$(CI)),1,)
 B := build/$(if $(filter 1,$(SANITIZE)),sanitize,release)
 
 WARN     := -Wall -Wextra -Wno-unused-parameter $(if $(filter 1,$(WERROR)),-Werror)
+# ASan instrumentation at -O1 makes GCC 12 report false maybe-uninitialized warnings in libstdc++.
+WARN     += $(if $(filter 1,$(SANITIZE)),-Wno-maybe-uninitialized)
 HARDEN   := -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fstack-clash-protection -fcf-protection
 comma := ,
 SANFLAGS := $(if $(filter 1,$(SANITIZE)),-fsanitize=address$(comma)undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined)
