@@ -43,6 +43,10 @@ public:
     }
     void update(double fraction) {
         std::lock_guard lock(m_mu);
+        // A burn-in loop reports hundreds of times a second: redraw at most ten times.
+        auto now = Clock::now();
+        if (now - m_last < std::chrono::milliseconds(100)) return;
+        m_last = now;
         draw(fraction);
     }
     void clear() {
@@ -59,6 +63,7 @@ private:
     bool m_enabled;
     std::mutex m_mu;
     std::string m_check, m_prefix;
+    Clock::time_point m_last{};
 };
 
 }  // namespace
