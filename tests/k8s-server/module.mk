@@ -14,6 +14,14 @@ $(K8S_TESTSERVER): $(call objs_of,$(K8S_TESTSERVER_SRCS))
 	@mkdir -p $(@D)
 	$(CXX) $(LDFLAGS) $(EXE_LDFLAGS) -o $@ $^ -lcpp-httplib -lssl -lcrypto -pthread
 
+# The server's HTTP-free core (store, patches, selectors) is unit tested in unit-k8s.
+K8S_TESTSERVER_CORE := $(B)/lib/libks-k8s-testserver-core.a
+$(K8S_TESTSERVER_CORE): $(call objs_of,$(addprefix tests/k8s-server/,store.cpp patch.cpp selector.cpp))
+	@mkdir -p $(@D)
+	@rm -f $@
+	$(AR) rcs $@ $^
+unit_k8s_EXTRA_LIBS += $(K8S_TESTSERVER_CORE)
+
 $(K8S_PROBE): $(call objs_of,$(K8S_PROBE_SRCS)) $(call modlib,k8s) $(call modlib,common)
 	@mkdir -p $(@D)
 	$(CXX) $(LDFLAGS) $(EXE_LDFLAGS) -o $@ $(filter %.o,$^) $(call modlibs,k8s) $(CMD_LDLIBS)
