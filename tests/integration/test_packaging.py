@@ -307,17 +307,26 @@ def snippet_settings() -> dict[str, str]:
     return dict(line.split("=", 1) for line in lines if line.strip() and not line.startswith("#"))
 
 
-def test_slurm_conf_snippet_is_accepted_by_slurmctld(cluster_factory, build_dir):
+def plugstack_lines() -> list[str]:
+    text = (PACKAGING / "slurm/plugstack.conf.d/kubeslurm.conf").read_text()
+    return [line for line in text.splitlines() if line.strip() and not line.startswith("#")]
+
+
+def test_slurm_snippets_are_accepted_by_slurm(cluster_factory, build_dir):
     s = snippet_settings()
-    select = build_dir / "plugins/select_cons_tres_topo.so"
+    select, spank = build_dir / "plugins/select_cons_tres_topo.so", build_dir / "plugins/spank_kubeslurm.so"
     kw = dict(nodes=2, prolog_flags=s.pop("PrologFlags"), prolog_timeout=int(s.pop("PrologEpilogTimeout")),
-              select_params=s.pop("SelectTypeParameters"))
+              select_params=s.pop("SelectTypeParameters"), plugin_dirs=[str(build_dir / "plugins")])
     wanted_select = s.pop("SelectType")
     s.pop("PlugStackConfig")  # the harness writes its own plugstack.conf
     if select.exists():
-        kw.update(select_type=wanted_select, plugin_dirs=[str(select.parent)])
+        kw.update(select_type=wanted_select)
     else:
         print(f"{select} is not built: checking the other lines with select/cons_tres")
+    if spank.exists():
+        kw.update(plugstack=plugstack_lines())  # the plugin by name, found in PluginDir
+    else:
+        print(f"{spank} is not built: plugstack snippet not loaded")
     kw["extra_conf"] = [f"{k}={v}" for k, v in s.items()]
     c = cluster_factory(**kw)
     config = c.run(["scontrol", "show", "config"]).stdout
@@ -326,14 +335,15 @@ def test_slurm_conf_snippet_is_accepted_by_slurmctld(cluster_factory, build_dir)
     assert re.search(rf"^PrologEpilogTimeout\s*=\s*{kw['prolog_timeout']}\b", config, re.M)
     if select.exists():
         assert re.search(rf"^SelectType\s*=\s*{wanted_select}$", config, re.M)
+    if spank.exists():
+        helptext = c.run(["sbatch", "--help"]).stdout
+        assert "--topology" in helptext and "--gpu-check" in helptext, helptext
     job = c.sbatch(["-N2"], "#!/bin/sh\nsrun true\n")
     assert c.wait_job(job)["JobState"] == "COMPLETED"
 
 
 def test_plugstack_snippet_names_the_plugin_as_required():
-    lines = [line for line in (PACKAGING / "slurm/plugstack.conf.d/kubeslurm.conf").read_text().splitlines()
-             if line.strip() and not line.startswith("#")]
-    assert lines == ["required spank_kubeslurm.so"]
+    assert plugstack_lines() == ["required spank_kubeslurm.so"]
 
 
 # ---- man pages --------------------------------------------------------------------------------------
