@@ -46,6 +46,10 @@ struct Pipe {
         (void)!write(status.w, &e, sizeof e);
         _exit(127);
     }
+    // Nothing of the host process (slurmstepd's sockets, files) leaks into the checker; the
+    // status pipe closes itself on a successful exec.
+    if (status.w > 3) close_range(3, static_cast<unsigned>(status.w) - 1, 0);
+    close_range(static_cast<unsigned>(status.w) + 1, ~0U, 0);
     execve(spec.path.c_str(), argv, envp);
     int e = errno;
     (void)!write(status.w, &e, sizeof e);

@@ -218,6 +218,37 @@ def test_off_refused_when_forbidden_and_allowed_when_permitted(cluster_factory, 
     assert env["KUBESLURM_GPU_CHECK"] == "off" and env["KUBESLURM_GPU_CHECK_RESULT"] == "off", env
     assert f"job {job} on n1: check off" in c.log("slurmd-n1")
 
+    # srun makes its own allocation (local context): same options, same gate, same variables.
+    r = c.run(["srun", "--gpu-check=quick", "printenv", "KUBESLURM_GPU_CHECK", "KUBESLURM_GPU_CHECK_RESULT"])
+    assert r.stdout.split() == ["quick", "pass"], r.stdout + r.stderr
+
+
+def test_partition_default_and_no_lowering_are_enforced_at_submit_and_on_the_node(cluster_factory, tmp_path,
+                                                                                 plugin, checker):
+    c = gate_cluster(cluster_factory, tmp_path, plugin,
+                     {"CheckerPath": str(checker), "PartitionGpuCheck": "gpu:nccl,debug:off",
+                      "AllowLowerCheck": "no"}, nodes=2,
+                     partitions=["PartitionName=debug Nodes=ALL Default=YES MaxTime=INFINITE State=UP",
+                                 "PartitionName=gpu Nodes=ALL MaxTime=INFINITE State=UP"])
+    # The partition is known at submit from SBATCH_PARTITION: lowering is refused there.
+    refused = c.run(["sbatch", "-N2", "--gpu-check=quick", "--wrap", "true"], check=False,
+                    env={"SBATCH_PARTITION": "gpu"})
+    assert refused.returncode != 0
+    assert "--gpu-check=quick is below the level nccl required on partition gpu" in refused.stderr
+
+    # `-p gpu` is invisible to plugins at submit: the prolog enforces the partition's level.
+    job = c.sbatch(["-N2", "-p", "gpu", "--gpu-check=quick"], REPORT_SCRIPT)
+    info = c.wait_job(job, timeout=90)
+    envs = task_env(c.output(job))
+    assert info["JobState"] == "COMPLETED", info
+    assert {n: e["KUBESLURM_GPU_CHECK"] for n, e in envs.items()} == {"n1": "nccl", "n2": "nccl"}, envs
+    assert "AllowLowerCheck=no" in c.log("slurmd-n1")
+
+    # The default partition's default is off: no check, without the user asking.
+    job = c.sbatch(["-N1"], REPORT_SCRIPT)
+    assert c.wait_job(job)["JobState"] == "COMPLETED"
+    assert task_env(c.output(job))["n1"]["KUBESLURM_GPU_CHECK_RESULT"] == "off"
+
 
 def test_checker_that_cannot_run_lets_the_job_run_by_default(cluster_factory, tmp_path, plugin):
     c = gate_cluster(cluster_factory, tmp_path, plugin, {"CheckerPath": str(tmp_path / "no-such-checker")},

@@ -76,7 +76,7 @@ def note_allocations(c: SlurmCluster, runs: list[Run]):
     from allocation to the batch script is where the prologs run, without the scheduler's
     queueing noise of submit-to-start."""
     stamps = {}
-    for m in re.finditer(r"^\[(\S+)\] (?:sched: Allocate|backfill: Started) JobId=(\d+)", c.log("slurmctld"), re.M):
+    for m in re.finditer(r"^\[(\S+)\] (?:sched: Allocate|sched/backfill: _start_job: Started) JobId=(\d+)", c.log("slurmctld"), re.M):
         day, frac = m.group(1)[:19], m.group(1)[19:]
         stamps.setdefault(int(m.group(2)), time.mktime(time.strptime(day, "%Y-%m-%dT%H:%M:%S")) + float("0" + frac))
     for r in runs:

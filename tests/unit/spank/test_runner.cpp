@@ -1,5 +1,7 @@
 #include <catch2/catch.hpp>
 
+#include <fcntl.h>
+
 #include <chrono>
 #include <fstream>
 #include <signal.h>
@@ -43,6 +45,16 @@ TEST_CASE("captures stdout, stderr and the exit code; the environment is exactly
     CHECK_THAT(out.run.stdout_text, Catch::Contains("ONLY=this"));
     CHECK_THAT(out.run.stdout_text, !Catch::Contains("HOME="));
     CHECK(out.stderr_text == "err\n");
+}
+
+TEST_CASE("the program inherits no descriptor of the caller beyond stdin, stdout and stderr") {
+    int leaked = open("/dev/null", O_RDONLY);  // no O_CLOEXEC, like a host process's files
+    REQUIRE(leaked > 2);
+    auto out = run_with_deadline(shell("ls /proc/self/fd"));
+    close(leaked);
+    int count = 0;
+    for (char c : out.run.stdout_text) count += c == '\n';
+    CHECK(count == 4);  // 0, 1, 2 and the directory ls is reading; a leaked one would be a fifth
 }
 
 TEST_CASE("a program that cannot be executed is reported, not run") {
