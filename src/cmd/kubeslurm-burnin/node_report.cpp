@@ -13,8 +13,9 @@ Result<nlohmann::json> extract_report(std::string_view output) {
     while (pos < output.size()) {
         size_t brace = output.find('{', pos);
         if (brace == std::string_view::npos) break;
-        // Only a brace that starts a line can start the document.
-        if (brace == 0 || output[brace - 1] == '\n') {
+        // The document starts a line, or (srun --label splits long lines into labelled
+        // chunks, joined again without newlines) starts with its schema key.
+        if (brace == 0 || output[brace - 1] == '\n' || output.substr(brace, 10) == "{\"schema\":") {
             std::istringstream in{std::string(output.substr(brace))};
             nlohmann::json j;
             try {
@@ -77,13 +78,13 @@ Result<NodeOutcome> outcome_from_report(const nlohmann::json& report) {
     return o;
 }
 
-std::map<int, std::string> split_labelled(std::string_view output) {
+std::map<int, std::string> split_labelled(std::string_view output, bool keep_newlines) {
     std::map<int, std::string> out;
     for (const auto& line : str::split(output, '\n', false)) {
         auto colon = line.find(": ");
         auto task = colon == std::string::npos ? std::nullopt : str::to_long(str::trim(line.substr(0, colon)));
         if (!task) continue;  // srun's own messages
-        out[static_cast<int>(*task)] += line.substr(colon + 2) + "\n";
+        out[static_cast<int>(*task)] += line.substr(colon + 2) + (keep_newlines ? "\n" : "");
     }
     return out;
 }

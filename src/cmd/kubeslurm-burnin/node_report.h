@@ -49,7 +49,9 @@ Result<nlohmann::json> extract_report(std::string_view output);
 // Builds an outcome from a report document; bad field types are an error naming the field.
 Result<NodeOutcome> outcome_from_report(const nlohmann::json& report);
 
-// Splits `srun -l` output ("3: text") into the text of each task.
-std::map<int, std::string> split_labelled(std::string_view output);
+// Splits `srun --label` output ("3: text") into the text of each task. srun labels every chunk
+// of output, and cuts long lines into several chunks: without `keep_newlines` the chunks are
+// joined as they came, which restores single-line JSON documents.
+std::map<int, std::string> split_labelled(std::string_view output, bool keep_newlines = true);
 
 }  // namespace ks::burnin

@@ -76,7 +76,7 @@ std::string group_figure(const GroupOutcome& g) {
             if (f.check == "gpu.nccl_multinode" && f.value) return num(*f.value) + " " + f.unit;
     for (const auto& r : g.reports)
         for (const auto& f : r.results)
-            if (f.check == "hostnet" && f.value) return num(*f.value) + " " + f.unit + " (host network)";
+            if (f.check == "hostnet.bandwidth" && f.value) return num(*f.value) + " " + f.unit + " (host network)";
     return "-";
 }
 

@@ -222,7 +222,7 @@ void run_group_jobs(const SweepPlan& plan, SweepResult& out, const ProgressFn& p
             GroupOutcome go{g.kind, g.name, g.nodes, {}, "error", {}};
             std::string text = read_file(r.out_path);
             std::vector<std::string> statuses;
-            for (const auto& [task, output] : split_labelled(text)) {
+            for (const auto& [task, output] : split_labelled(text, false)) {
                 (void)task;
                 auto doc = extract_report(output);
                 if (!doc) continue;

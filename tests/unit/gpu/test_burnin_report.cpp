@@ -65,6 +65,15 @@ TEST_CASE("srun --label output splits per task") {
     REQUIRE(parts.size() == 2);
     CHECK(parts[0] == "{\"a\": 1}\n");
     CHECK(parts[1] == "line one\nline two\n");
+
+    // A long JSON line cut into labelled chunks is whole again when the chunks are joined.
+    std::string doc = report_doc("n7", "pass", 3000);
+    std::erase(doc, '\n');
+    std::string chunked = "0: table line\n0: " + doc.substr(0, 40) + "\n1: other\n0: " + doc.substr(40) + "\n";
+    auto joined = split_labelled(chunked, false);
+    auto j = extract_report(joined[0]);
+    REQUIRE(j.ok());
+    CHECK((*j)["node"] == "n7");
 }
 
 TEST_CASE("outliers: failures and figures far below the fleet median") {
