@@ -23,6 +23,12 @@ struct World {
         n.name = name;
         return n;
     }
+    SlurmNode& drained(const std::string& name, const std::string& reason) {
+        auto& n = s(name);
+        n.drain = true;
+        n.reason = reason;
+        return n;
+    }
     std::vector<Action> run() const { return reconcile(map_by_name(slurm, kube), slurm, kube, options); }
     // Applies every action and returns what a second pass would do (must be nothing).
     std::vector<Action> settle() {
@@ -114,9 +120,7 @@ TEST_CASE("several causes are listed; a change of causes updates our own reason"
 TEST_CASE("an admin's drain is never resumed nor rewritten") {
     World w;
     w.k("n1");
-    auto& s = w.s("n1");
-    s.drain = true;
-    s.reason = "bad DIMM, ticket 1234";
+    w.drained("n1", "bad DIMM, ticket 1234");
     CHECK(w.run().empty());  // no cause: still not resumed
 
     w.kube["n1"].unschedulable = true;  // a cause appears: the admin's reason stays
@@ -129,9 +133,7 @@ TEST_CASE("an admin's drain is never resumed nor rewritten") {
 TEST_CASE("a drain by another kubeslurm component is not ours to resume") {
     World w;
     w.k("n1");
-    auto& s = w.s("n1");
-    s.drain = true;
-    s.reason = "kubeslurm: gpu.hbm_bandwidth: 1200 < 2500 GB/s";
+    w.drained("n1", "kubeslurm: gpu.hbm_bandwidth: 1200 < 2500 GB/s");
     for (const auto& a : w.run()) CHECK_FALSE(a.kind == ActionKind::Resume);
 }
 
@@ -150,9 +152,7 @@ TEST_CASE("an admin who resumes our drain while the cause persists gets it drain
 TEST_CASE("health-gate drain sets condition and taint; resume clears both") {
     World w;
     w.k("n1");
-    auto& s = w.s("n1");
-    s.drain = true;
-    s.reason = "kubeslurm: gpu.hbm_bandwidth: 1200 < 2500 GB/s";
+    w.drained("n1", "kubeslurm: gpu.hbm_bandwidth: 1200 < 2500 GB/s");
     auto acts = w.run();
     REQUIRE(acts.size() == 2);
     CHECK(acts[0] == Action{ActionKind::SetCondition, "", "n1", "gpu.hbm_bandwidth", "1200 < 2500 GB/s", {}});
@@ -236,9 +236,7 @@ TEST_CASE("gpu_feature keeps only safe characters") {
 TEST_CASE("unmapped nodes are ignored on both sides") {
     World w;
     w.k("k-only").unschedulable = true;
-    auto& s = w.s("s-only");
-    s.drain = true;
-    s.reason = "kubeslurm: k8s: cordoned";
+    w.drained("s-only", "kubeslurm: k8s: cordoned");
     CHECK(w.run().empty());
 }
 
@@ -256,9 +254,7 @@ TEST_CASE("pod mapping: two Slurm nodes on one Kubernetes node") {
     auto& k = w.k("big");
     k.unschedulable = true;
     w.s("n1");
-    auto& n2 = w.s("n2");
-    n2.drain = true;
-    n2.reason = "kubeslurm: gpu.xid: Xid 79 on GPU 3";
+    w.drained("n2", "kubeslurm: gpu.xid: Xid 79 on GPU 3");
     std::vector<NodePair> pairs{{"n1", "big"}, {"n2", "big"}};
     auto acts = reconcile(pairs, w.slurm, w.kube, w.options);
     // n1 drained for the cordon; n2 keeps the health gate's drain; the Kubernetes node carries the
