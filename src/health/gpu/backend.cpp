@@ -12,12 +12,34 @@
 
 namespace ks::gpu {
 
+namespace {
+
+// Calls the checker unless the watchdog has already answered for this check.
+template <class F>
+void through_gate(HostGate* gate, F call) {
+    if (!gate) return call();
+    std::lock_guard lock(gate->mu);
+    if (!gate->abandoned) call();
+}
+
+}  // namespace
+
 void Context::log(int level, const std::string& message) const {
-    if (host && host->log) host->log(host->ctx, level, ("gpu: " + request.check + ": " + message).c_str());
+    if (!host || !host->log) return;
+    const std::string line = "gpu: " + request.check + ": " + message;
+    through_gate(gate, [&] { host->log(host->ctx, level, line.c_str()); });
 }
 
 void Context::progress(double fraction) const {
-    if (host && host->progress) host->progress(host->ctx, request.check.c_str(), fraction);
+    if (!host || !host->progress) return;
+    through_gate(gate, [&] { host->progress(host->ctx, request.check.c_str(), fraction); });
+}
+
+int Context::allgather(const void* in, size_t len, void* out) const {
+    // Not under the gate's lock: an allgather waits for other nodes. The check's own deadline
+    // ends before the watchdog's, so the rendezvous gives up first.
+    if (!host || !host->allgather || (gate && gate->abandoned)) return -1;
+    return host->allgather(host->ctx, in, len, out);
 }
 
 namespace {
@@ -55,6 +77,7 @@ struct Job {
     std::condition_variable cv;
     bool done = false;
     Results results;
+    HostGate gate;
 };
 
 Results run_with_watchdog(Request request, const ks_gpu_host_v1* host) {
@@ -69,7 +92,7 @@ Results run_with_watchdog(Request request, const ks_gpu_host_v1* host) {
     std::thread([job, inner_s] {
         Results out;
         try {
-            Context ctx{job->request, job->host, Deadline(inner_s)};
+            Context ctx{job->request, job->host, Deadline(inner_s), &job->gate};
             out = dispatch(ctx);
         } catch (const std::exception& e) {
             out = {error(job->request.check, e.what())};
@@ -85,8 +108,13 @@ Results run_with_watchdog(Request request, const ks_gpu_host_v1* host) {
     std::unique_lock lock(job->mu);
     if (job->cv.wait_for(lock, std::chrono::duration<double>(deadline_s), [&] { return job->done; }))
         return job->results;
-    // The worker is stuck in the driver; it keeps its own copy of everything it touches. The
-    // checker reports the timeout and exits.
+    lock.unlock();
+    // The worker is stuck in the driver; it keeps its own copy of everything it touches, and
+    // stops using the caller's services. The checker reports the timeout and exits.
+    {
+        std::lock_guard gate(job->gate.mu);
+        job->gate.abandoned = true;
+    }
     CheckResult t = timeout(job->request.check, deadline_s);
     t.detail += " (a CUDA call did not return)";
     return {t};

@@ -251,7 +251,7 @@ Results check_nccl_multinode(const Context& ctx) {
     }
     local = static_cast<int32_t>(gpus.size());
     std::vector<int32_t> counts(static_cast<size_t>(ctx.nranks()));
-    if (ctx.host->allgather(ctx.host->ctx, &local, sizeof local, counts.data()) != 0) {
+    if (ctx.allgather(&local, sizeof local, counts.data()) != 0) {
         CheckResult r = error(name, "rendezvous allgather of GPU counts failed");
         r.blame_peers = true;
         return {r};
@@ -260,7 +260,7 @@ Results check_nccl_multinode(const Context& ctx) {
     // Should this fail on the first node, the others time out in their initialisation.
     if (ctx.rank() == 0 && local > 0 && ncclGetUniqueId(&id) != ncclSuccess) local_problem = "ncclGetUniqueId failed";
     std::vector<ncclUniqueId> ids(counts.size());
-    if (ctx.host->allgather(ctx.host->ctx, &id, sizeof id, ids.data()) != 0) {
+    if (ctx.allgather(&id, sizeof id, ids.data()) != 0) {
         CheckResult r = error(name, "rendezvous allgather of the NCCL unique ID failed");
         r.blame_peers = true;
         return {r};

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <chrono>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -33,13 +34,23 @@ private:
     double m_seconds;
 };
 
+// The checker's services belong to the caller of run_check: once the watchdog has answered
+// (timeout), a worker still running must not call them any more.
+struct HostGate {
+    std::mutex mu;
+    bool abandoned = false;
+};
+
 struct Context {
     const Request& request;
     const ks_gpu_host_v1* host;  // may be null (unit use, bench tools)
     Deadline deadline;
+    HostGate* gate = nullptr;
 
     void log(int level, const std::string& message) const;
     void progress(double fraction) const;
+    // host->allgather; -1 when there is no host or the run was abandoned.
+    int allgather(const void* in, size_t len, void* out) const;
     int rank() const { return host ? host->rank : 0; }
     int nranks() const { return host ? host->nranks : 1; }
 };
