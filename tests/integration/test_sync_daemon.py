@@ -365,3 +365,12 @@ def test_pod_mapping_drains_every_slurm_node_on_the_kubernetes_node(env):
     env.wait_slurm(lambda: env.drained("n3"))
     time.sleep(0.6)
     assert not env.drained("n4"), "a pod outside the selector maps nothing"
+
+
+def test_once_fails_clearly_when_topology_cannot_be_written(env):
+    target = env.dir / "missing-dir" / "topology.json"
+    r = env.once(TopologyFile=str(target))
+    assert r.returncode == 1, r.stderr
+    assert str(target) in r.stderr, r.stderr
+    r = env.once("--bogus")
+    assert r.returncode == 64 and "unknown argument '--bogus'" in r.stderr

@@ -109,11 +109,12 @@ void Daemon::write_topology_now() {
     }
     auto w = write_topology(m_cache.topology_nodes(by_pods), targets, m_flags.dry_run);
     if (!w) {
-        kLog.error(w.error());
-        m_topology_failed = true;
+        // Retried every second: say it once, then again only after it worked in between.
+        if (!m_topology_failed.exchange(true)) kLog.error(w.error());
+        else kLog.debug(w.error());
         return;
     }
-    m_topology_failed = false;
+    if (m_topology_failed.exchange(false)) kLog.info("topology files written again");
     if (*w && !m_flags.dry_run) m_metrics.topology_writes.fetch_add(1);
 }
 
