@@ -25,6 +25,16 @@ const char* action_name(ActionKind kind) {
 Executor::Executor(k8s::Client* client, sync::Metrics& metrics, sync::Options options)
     : m_client(client), m_metrics(metrics), m_options(std::move(options)) {}
 
+void Executor::set_options(sync::Options options) {
+    std::lock_guard lock(m_options_mu);
+    m_options = std::move(options);
+}
+
+sync::Options Executor::options() const {
+    std::lock_guard lock(m_options_mu);
+    return m_options;
+}
+
 Executor::~Executor() {
     if (m_log) std::fclose(m_log);
 }
@@ -81,9 +91,10 @@ Status Executor::run(const sync::Action& a) {
     default: break;
     }
     if (!m_client) return Error{"no Kubernetes client"};
+    const sync::Options o = options();
     if (a.kind == ActionKind::SetCondition || a.kind == ActionKind::ClearCondition) {
         k8s::Condition c;
-        c.type = m_options.condition_type;
+        c.type = o.condition_type;
         if (a.kind == ActionKind::SetCondition) {
             c.status = "True";
             c.reason = a.reason;
@@ -98,8 +109,8 @@ Status Executor::run(const sync::Action& a) {
         return {};
     }
     Result<bool> r = a.kind == ActionKind::AddTaint
-                         ? m_client->add_node_taint(a.kube_node, {m_options.unhealthy_taint_key, a.reason, "NoSchedule", ""})
-                         : m_client->remove_node_taint(a.kube_node, m_options.unhealthy_taint_key);
+                         ? m_client->add_node_taint(a.kube_node, {o.unhealthy_taint_key, a.reason, "NoSchedule", ""})
+                         : m_client->remove_node_taint(a.kube_node, o.unhealthy_taint_key);
     if (!r) return Error{std::string(action_name(a.kind)) + " " + a.kube_node + ": " + r.error()};
     return {};
 }

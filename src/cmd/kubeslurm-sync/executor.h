@@ -20,7 +20,7 @@ public:
     Executor(k8s::Client* client, sync::Metrics& metrics, sync::Options options);
     ~Executor();
 
-    void set_options(sync::Options options) { m_options = std::move(options); }
+    void set_options(sync::Options options);  // SIGHUP, from another thread
     Status open_action_log(const std::string& path);
     Status execute(const sync::Action& action);
     // Identical Slurm actions (same kind, reason, features) on several nodes in one RPC with a
@@ -34,6 +34,9 @@ private:
 
     k8s::Client* m_client;  // null: no Kubernetes side (never for the daemon; tests only)
     sync::Metrics& m_metrics;
+    sync::Options options() const;
+
+    mutable std::mutex m_options_mu;
     sync::Options m_options;
     std::FILE* m_log = nullptr;
     std::mutex m_log_mu;

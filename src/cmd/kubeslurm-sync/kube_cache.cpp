@@ -44,8 +44,9 @@ void KubeCache::upsert_node(const nlohmann::json& object) {
         return;
     }
     auto annotations = string_map(object, "annotations");
-    auto record = topology::node_from_labels(node->name, to_string_map(node->labels), annotations, m_labels);
+    auto labels = to_string_map(node->labels);
     std::lock_guard lock(m_mu);
+    auto record = topology::node_from_labels(node->name, labels, annotations, m_labels);
     auto it = m_topology.find(node->name);
     const bool topo_changed = it == m_topology.end() || !(it->second == record);
     m_topology[node->name] = std::move(record);
