@@ -29,11 +29,15 @@ def node_json(srv, name):
     return json.loads(srv.kubectl("get", "node", name, "-o", "json").stdout)
 
 
-def test_get_list_and_table_fallback(srv):
+def test_get_list_and_table(srv):
     out = srv.kubectl("get", "nodes", "-o", "name").stdout.split()
     assert out == ["node/n1", "node/n2", "node/n3"]
-    table = srv.kubectl("get", "nodes").stdout.splitlines()
-    assert table[0].split()[0] == "NAME" and [l.split()[0] for l in table[1:]] == ["n1", "n2", "n3"]
+    srv.cordon("n3")
+    srv.set_ready("n2", False)
+    table = [l.split() for l in srv.kubectl("get", "nodes").stdout.splitlines()]
+    assert table[0] == ["NAME", "STATUS", "ROLES", "AGE"] + ["VERSION"]  # server-side Table
+    assert [(r[0], r[1]) for r in table[1:]] == [
+        ("n1", "Ready"), ("n2", "NotReady"), ("n3", "Ready,SchedulingDisabled")]
     one = node_json(srv, "n2")
     assert one["metadata"]["labels"]["nvidia.com/gpu.clique"] == "c.2"
     assert int(one["metadata"]["resourceVersion"]) > 0
@@ -137,6 +141,20 @@ def _read_lines(proc, want, timeout):
     return lines
 
 
+def test_get_watch_table_output(srv):
+    p = srv.kubectl_popen("get", "nodes", "-w")
+    try:
+        lines = _read_lines(p, lambda l: len(l) >= 4, 15)
+        assert [l.split()[:2] for l in lines] == [["NAME", "STATUS"], ["n1", "Ready"],
+                                                  ["n2", "Ready"], ["n3", "Ready"]]
+        srv.cordon("n1")
+        more = _read_lines(p, lambda l: len(l) >= 1, 15)
+        assert [l.split()[:2] for l in more] == [["n1", "Ready,SchedulingDisabled"]]
+    finally:
+        p.terminate()
+        p.wait(timeout=10)
+
+
 def test_get_watch_sees_a_change(srv):
     p = srv.kubectl_popen("get", "node", "n2", "-w", "-o",
                           "jsonpath={.metadata.name}={.metadata.labels.state}{\"\\n\"}")
@@ -187,6 +205,10 @@ def test_pods_in_namespaces(srv):
                       "-o", "jsonpath={range .items[*]}{.metadata.name}:{.spec.hostname}:"
                       "{.spec.nodeName}{\"\\n\"}{end}")
     assert sel.stdout.split() == ["slurmd-0:gpu1:n1"]
+    table = [l.split() for l in srv.kubectl("get", "pods", "-n", "slurm").stdout.splitlines()]
+    assert table == [["NAME", "READY", "STATUS", "RESTARTS", "AGE"],
+                     ["other", "1/1", "Running", "0", table[1][4]],
+                     ["slurmd-0", "1/1", "Running", "0", table[2][4]]]
     every = srv.kubectl("get", "pods", "-A", "-o", "name").stdout.split()
     assert sorted(every) == ["pod/other", "pod/slurmd-0", "pod/slurmd-9"]
     on_n2 = srv.kubectl("get", "pods", "-A", "--field-selector", "spec.nodeName=n2", "-o", "name")

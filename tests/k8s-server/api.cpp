@@ -6,6 +6,7 @@
 
 #include "patch.h"
 #include "selector.h"
+#include "table.h"
 
 namespace kstest {
 
@@ -336,7 +337,10 @@ void Api::handle(const Req& req, Res& res) {
         return send_error(res, 404, "NotFound", "namespaced resource needs a namespace");
     if (req.method == "GET") {
         auto out = m_store.get(kind, t.ns, t.name);
-        return out.ok() ? send_json(res, 200, *out.value) : send_error(res, out.error);
+        if (!out.ok()) return send_error(res, out.error);
+        if (wants_table(req.get_header_value("Accept")))
+            return send_json(res, 200, make_table(kind, {&*out.value}));
+        return send_json(res, 200, *out.value);
     }
     if (req.method == "DELETE") {
         auto out = m_store.remove(kind, t.ns, t.name);
@@ -433,6 +437,11 @@ void Api::list(const Kind& kind, const std::string& ns, const Req& req, Res& res
     if (cont.empty()) list_rv = page.rv;
     Json meta = {{"resourceVersion", std::to_string(list_rv)}};
     if (page.more) meta["continue"] = std::to_string(list_rv) + ":" + hex(page.last_key);
+    if (wants_table(req.get_header_value("Accept"))) {
+        std::vector<const Json*> objects;
+        for (const auto& item : page.items) objects.push_back(item.get());
+        return send_json(res, 200, make_table(kind, objects, meta));
+    }
     // Items are serialised once each, not copied into a JSON array first.
     std::string out = R"({"kind":")" + list_kind(kind) + R"(","apiVersion":")" +
                       kind.api_version + R"(","metadata":)" + meta.dump() + R"(,"items":[)";
@@ -459,6 +468,7 @@ void Api::watch(const Kind& kind, const std::string& ns, const Req& req, Res& re
         std::uint64_t cursor = 0;
         bool bookmarks = false;
         bool expired = false;
+        bool table = false;  // event objects as one-row Tables (kubectl's human output)
         std::vector<std::string> initial;  // synthetic ADDED lines for RV "" / "0"
         std::size_t initial_pos = 0;
         Clock::time_point deadline, next_bookmark;
@@ -470,6 +480,11 @@ void Api::watch(const Kind& kind, const std::string& ns, const Req& req, Res& re
     st->sel = *sel;
     const std::string bm = req.get_param_value("allowWatchBookmarks");
     st->bookmarks = bm == "true" || bm == "1";
+    st->table = wants_table(req.get_header_value("Accept"));
+    auto event_line = [st](const std::string& type, const Json& object) {
+        const Json& out = st->table ? make_table(*st->kind, {&object}) : object;
+        return Json{{"type", type}, {"object", out}}.dump() + "\n";
+    };
     int timeout_s = m_settings.default_watch_timeout_s;
     if (req.has_param("timeoutSeconds")) {
         try {
@@ -494,7 +509,7 @@ void Api::watch(const Kind& kind, const std::string& ns, const Req& req, Res& re
         auto page = m_store.list(kind, ns, "", 0, matches);
         st->cursor = page.rv;
         for (const auto& o : page.items)
-            st->initial.push_back(Json{{"type", "ADDED"}, {"object", *o}}.dump() + "\n");
+            st->initial.push_back(event_line("ADDED", *o));
     } else {
         try {
             st->cursor = std::stoull(rv);
@@ -518,7 +533,7 @@ void Api::watch(const Kind& kind, const std::string& ns, const Req& req, Res& re
     // stream (it compresses plain application/json for clients that accept gzip, like kubectl).
     res.set_chunked_content_provider(
         "application/json;stream=watch",
-        [this, st, guard, matches](std::size_t, httplib::DataSink& sink) {
+        [this, st, guard, matches, event_line](std::size_t, httplib::DataSink& sink) {
             if (m_stopping || m_drop_generation.load() != st->drop_generation) return false;
             auto send = [&](const std::string& line) { return sink.write(line.data(), line.size()); };
             while (st->initial_pos < st->initial.size()) {
@@ -538,7 +553,7 @@ void Api::watch(const Kind& kind, const std::string& ns, const Req& req, Res& re
             for (const auto& e : events) {
                 if (e.rv > seen_to) break;  // arrived after we read the RV: next round
                 if (matches(*e.object)) {
-                    if (!send(Json{{"type", e.type}, {"object", *e.object}}.dump() + "\n"))
+                    if (!send(event_line(e.type, *e.object)))
                         return false;
                 }
             }
