@@ -4,10 +4,6 @@
 
 #include <cstdio>
 #include <cstdlib>
-#include <fstream>
-#include <iostream>
-
-#include <nlohmann/json.hpp>
 
 #include "common/config.h"
 #include "common/log.h"
@@ -24,7 +20,8 @@ int fail_early(const ks::gpucheck::Options* opts, const std::string& message, in
     logger.error(message);
     if (opts && opts->prolog) {
         ks::health::Report report;
-        report.node = getenv("SLURMD_NODENAME") ? getenv("SLURMD_NODENAME") : "";
+        const char* node = std::getenv("SLURMD_NODENAME");
+        report.node = node ? node : "";
         report.level = opts->level;
         report.results.push_back(ks::health::errored("gpucheck", message));
         std::fputs(ks::health::report_text(report).c_str(), stdout);
@@ -62,10 +59,8 @@ int main(int argc, char** argv) {
     auto cfg = opts.config_path.empty() ? ks::config::Config::load(ks::config::kDefaultPath, true)
                                         : ks::config::Config::load(opts.config_path);
     if (!cfg) return fail_early(&opts, cfg.error(), ks::health::kExitUsage);
-    if (opts.config_path.empty() || !opts.verbose) {
-        ks::log::Level lvl;
-        if (!opts.verbose && ks::log::parse_level(cfg->str("LogLevel"), lvl)) ks::log::set_level(lvl);
-    }
+    ks::log::Level lvl;
+    if (!opts.verbose && ks::log::parse_level(cfg->str("LogLevel"), lvl)) ks::log::set_level(lvl);
 
     auto session = Session::create(opts, cfg.value());
     if (!session) return fail_early(&opts, session.error(), ks::health::kExitUsage);

@@ -5,14 +5,11 @@
 
 #include <algorithm>
 #include <chrono>
-#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <mutex>
 #include <thread>
-
-#include <nlohmann/json.hpp>
 
 #include "common/log.h"
 #include "health/gpu_checks.h"
@@ -148,7 +145,7 @@ void Session::emit(const health::Report& report) {
     }
 }
 
-void Session::start_emergency_watchdog(double timeout_s, double) {
+void Session::start_emergency_watchdog(double timeout_s) {
     // Last resort for a hang outside the per-check watchdog (driver calls while loading, a
     // stuck rendezvous socket): report a timeout and leave within the deadline.
     std::thread([this, timeout_s] {
@@ -225,7 +222,7 @@ int Session::run() {
     const auto started = Clock::now();
     const double timeout_s = run_timeout_s();
     const auto run_deadline = started + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(timeout_s));
-    start_emergency_watchdog(timeout_s, 0);
+    start_emergency_watchdog(timeout_s);
 
     ProgressLine progress(!m_opts.prolog && isatty(STDERR_FILENO));
     health::CheckContext base;

@@ -30,7 +30,7 @@ private:
     std::unique_ptr<health::Rendezvous> meet(double timeout_s, std::vector<health::CheckResult>& results);
     // Writes the report once (the emergency watchdog may race with the normal path).
     void emit(const health::Report& report);
-    void start_emergency_watchdog(double timeout_s, double started_monotonic);
+    void start_emergency_watchdog(double timeout_s);
 
     Options m_opts;
     config::Config m_cfg;
