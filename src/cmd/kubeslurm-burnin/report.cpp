@@ -90,6 +90,17 @@ std::string group_detail(const GroupOutcome& g) {
     return out;
 }
 
+// "gpu.hbm_bandwidth[3] x2, gpu.xid[3] x1"
+std::string check_counts(const NodeRecord& r) {
+    std::string out;
+    for (const auto& [c, k] : r.checks) out += (out.empty() ? "" : ", ") + c + " x" + std::to_string(k);
+    return out;
+}
+
+std::string no_lemons(const SweepResult& sw) {
+    return "No node failed " + std::to_string(sw.lemon_min_failures) + " or more sweeps in the history.";
+}
+
 }  // namespace
 
 size_t Series::outliers() const {
@@ -179,15 +190,12 @@ std::string render_markdown(const SweepResult& sw) {
 
     md << "\n## Repeat offenders\n\n";
     if (sw.lemons.empty()) {
-        md << "No node failed " << sw.lemon_min_failures << " or more sweeps in the history.\n";
+        md << no_lemons(sw) << "\n";
     } else {
         md << "| node | failed sweeps | sweeps | last failure | failing checks |\n|---|---|---|---|---|\n";
-        for (const auto& [node, r] : sw.lemons) {
-            std::string checks;
-            for (const auto& [c, k] : r.checks) checks += (checks.empty() ? "" : ", ") + c + " x" + std::to_string(k);
+        for (const auto& [node, r] : sw.lemons)
             md << "| " << node << " | " << r.failures << " | " << r.sweeps << " | " << cell(r.last_failure) << " | "
-               << cell(checks) << " |\n";
-        }
+               << cell(check_counts(r)) << " |\n";
     }
     if (!sw.drained.empty()) {
         md << "\n## Drained\n\n| node | reason |\n|---|---|\n";
@@ -324,15 +332,12 @@ std::string render_html(const SweepResult& sw) {
 
     h << "<h2>Repeat offenders</h2>\n";
     if (sw.lemons.empty()) {
-        h << "<p>No node failed " << sw.lemon_min_failures << " or more sweeps in the history.</p>\n";
+        h << "<p>" << no_lemons(sw) << "</p>\n";
     } else {
         h << "<table><tr><th>node</th><th>failed sweeps</th><th>sweeps</th><th>last failure</th><th>failing checks</th></tr>\n";
-        for (const auto& [node, r] : sw.lemons) {
-            std::string checks;
-            for (const auto& [c, k] : r.checks) checks += (checks.empty() ? "" : ", ") + c + " x" + std::to_string(k);
+        for (const auto& [node, r] : sw.lemons)
             h << "<tr><td>" << html(node) << "</td><td class=\"fail\">" << r.failures << "</td><td>" << r.sweeps
-              << "</td><td>" << html(r.last_failure) << "</td><td>" << html(checks) << "</td></tr>\n";
-        }
+              << "</td><td>" << html(r.last_failure) << "</td><td>" << html(check_counts(r)) << "</td></tr>\n";
         h << "</table>\n";
     }
     if (!sw.drained.empty()) {
