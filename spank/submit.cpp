@@ -15,25 +15,40 @@ const log::Logger kLog("submit");
 
 enum OptionId { kTopologyOption = 1, kCheckOption = 2 };
 
-int on_topology(int, const char* optarg, int) {
-    std::string value = optarg ? optarg : "";
-    if (!valid_topology(value)) {
-        kLog.error("--topology=", value, ": expected one of ", kTopologyChoices);
+// Option callbacks are called by Slurm directly: nothing may escape them.
+template <class F>
+int option_guard(const char* option, F&& body) noexcept {
+    try {
+        return body();
+    } catch (...) {
+        kLog.error("--", option, ": internal error");
         return -1;
     }
-    state().topology = value;
-    return 0;
+}
+
+int on_topology(int, const char* optarg, int) {
+    return option_guard("topology", [&] {
+        std::string value = optarg ? optarg : "";
+        if (!valid_topology(value)) {
+            kLog.error("--topology=", value, ": expected one of ", kTopologyChoices);
+            return -1;
+        }
+        state().topology = value;
+        return 0;
+    });
 }
 
 int on_check(int, const char* optarg, int) {
-    std::string value = optarg ? optarg : "";
-    auto level = parse_level(value);
-    if (!level) {
-        kLog.error("--gpu-check=", value, ": expected one of ", kCheckLevelChoices);
-        return -1;
-    }
-    state().check_level = level;
-    return 0;
+    return option_guard("gpu-check", [&] {
+        std::string value = optarg ? optarg : "";
+        auto level = parse_level(value);
+        if (!level) {
+            kLog.error("--gpu-check=", value, ": expected one of ", kCheckLevelChoices);
+            return -1;
+        }
+        state().check_level = level;
+        return 0;
+    });
 }
 
 spank_option kOptions[] = {
