@@ -214,3 +214,29 @@ def test_slurmctld_restart_keeps_running_jobs_on_their_nodes(topo, jobs):
     # And placement still works after the restart: one domain, beside the running job.
     _, after = run_job(topo, jobs, 6)
     assert len(span(LAYOUT, after)[0]) == 1 and not set(after) & set(nodes), after
+
+
+def test_bounded_wait_for_one_domain_then_a_wider_placement(topo, jobs):
+    conf = pathlib.Path(topo.env["KUBESLURM_CONF"])
+    original = conf.read_text()
+    conf.write_text(original + "TopologyMaxWait=6\n")
+    topo.run(["scontrol", "reconfigure"])  # the plugin re-reads kubeslurm.conf
+    try:
+        run_job(topo, jobs, 12)                # dA1
+        run_job(topo, jobs, 8)                 # dA2: no domain has 11 free nodes now
+        job = submit(topo, 11)
+        jobs.append(job)
+        reason, t0 = "", time.time()
+        while time.time() - t0 < 4:
+            reason = topo.run(["squeue", "-h", "-j", str(job), "-o", "%T %r"]).stdout.strip()
+            if "waiting up to" in reason:
+                break
+            time.sleep(0.3)
+        assert reason.startswith("PENDING kubeslurm: waiting up to"), reason
+        info = wait_state(topo, job, "RUNNING", timeout=40)
+        nodes = job_nodes(topo, job)
+        assert len(span(LAYOUT, nodes)[0]) == 2, (nodes, info)
+        assert time.time() - t0 >= 4, "started before the wait ran out"
+    finally:
+        conf.write_text(original)
+        topo.run(["scontrol", "reconfigure"])

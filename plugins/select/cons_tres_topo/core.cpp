@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <ctime>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -16,6 +17,7 @@
 #include "live_topology.h"
 #include "placement/placement.h"
 #include "policy_source.h"
+#include "wait_tracker.h"
 #include "topology/topology.h"
 
 namespace ks::select {
@@ -59,6 +61,7 @@ private:
     config::Config m_config;
     LiveTopology m_live;
     PolicySource m_policies;
+    WaitTracker m_waits;
     NodeMap m_map;
 };
 
@@ -167,6 +170,7 @@ int Core::plan(const ks_sel_job_t& job, const uint8_t* avail, const uint8_t* usa
 
     size_t max_tries = size_t(m_config.integer("TopologyMaxTries"));
     if (job.will_run) max_tries = std::min(max_tries, kWillRunTries);
+    long max_wait = m_config.integer("TopologyMaxWait");
     max_tries = std::min<size_t>(max_tries, KS_SEL_MAX_TRIES);
     auto cands = placement::candidates(topo, available, request, max_tries);
 
@@ -185,16 +189,27 @@ int Core::plan(const ks_sel_job_t& job, const uint8_t* avail, const uint8_t* usa
     }
     copy_text(out.reason, sizeof(out.reason), strict_reason(topo, policy, request.min_nodes));
 
-    long max_wait = m_config.integer("TopologyMaxWait");
-    if (!strict && !job.will_run && max_wait > 0 && job.pending_s < max_wait) {
+    if (!strict && job.will_run && request.min_nodes == 1 && request.max_nodes <= 1) {
+        out.action = KS_SEL_FORWARD;  // one node spans one block anywhere: not worth a 2nd call
+        return 0;
+    } else if (!strict && job.will_run) {
+        // Backfill asks when the job could start. Restricting the answer to the best placement
+        // would plan it later than it can start and skew every reservation, so job_test compares
+        // both and keeps the best placement only when it starts at most max_wait later.
+        out.action = KS_SEL_COMPARE;
+        out.slack_s = max_wait;
+    } else if (!strict && max_wait > 0) {
         auto minimum = placement::minimum_domains(topo, request.usable, request.min_nodes);
         if (minimum && cands.front().domains > *minimum) {
-            out.fallback = KS_SEL_FALLBACK_PEND;
-            copy_text(out.reason, sizeof(out.reason),
-                      "kubeslurm: waiting up to " + std::to_string(max_wait - job.pending_s) +
-                          " s for " + std::to_string(*minimum) + " NVLink domain(s) (" +
-                          std::to_string(cands.front().domains) + " free now)");
-            return 0;
+            long waited = m_waits.waited(job.job_id, std::time(nullptr));
+            if (waited < max_wait) {
+                out.fallback = KS_SEL_FALLBACK_PEND;
+                copy_text(out.reason, sizeof(out.reason),
+                          "kubeslurm: waiting up to " + std::to_string(max_wait - waited) +
+                              " s for " + std::to_string(*minimum) + " NVLink domain(s) (" +
+                              std::to_string(cands.front().domains) + " free now)");
+                return 0;
+            }
         }
     }
 

@@ -22,7 +22,9 @@ void ks_sel_log(int level, const char *line);
 /* What job_test should do with the plan. */
 enum {
 	KS_SEL_FORWARD = 0, /* no restriction: hand the whole bitmap to cons_tres */
-	KS_SEL_TRY = 1      /* try the sets in order; on no success apply `fallback` */
+	KS_SEL_TRY = 1,     /* try the sets in order; on no success apply `fallback` */
+	KS_SEL_COMPARE = 2  /* will-run: take set 0 when it starts at most `slack_s` later than
+			     * the whole bitmap, else the whole bitmap's answer */
 };
 enum {
 	KS_SEL_FALLBACK_ANY = 0, /* try the whole bitmap */
@@ -35,7 +37,6 @@ typedef struct {
 	const char *partition; /* NULL when unknown */
 	uint32_t min_nodes;
 	uint32_t max_nodes;    /* 0 or NO_VAL: no upper bound beyond min */
-	long pending_s;        /* seconds the job has been eligible */
 	int will_run;          /* backfill's will-run/test mode: fewer tries */
 } ks_sel_job_t;
 
@@ -45,6 +46,7 @@ typedef struct {
 	size_t tries;
 	const uint32_t *sets[KS_SEL_MAX_TRIES]; /* Slurm node indexes; owned by the core */
 	size_t set_len[KS_SEL_MAX_TRIES];
+	long slack_s;        /* KS_SEL_COMPARE: accepted delay for the better placement */
 	char policy[16];     /* effective policy name, for logs */
 	char reason[200];    /* pending reason when fallback is PEND */
 } ks_sel_plan_t;

@@ -46,24 +46,23 @@ static const char *job_policy(const job_record_t *job_ptr)
 	return NULL;
 }
 
-static long pending_seconds(const job_record_t *job_ptr)
-{
-	const struct job_details *d = job_ptr->details;
-	time_t since = d ? d->submit_time : 0;
-
-	if (d && d->begin_time > since)
-		since = d->begin_time;
-	if (!since)
-		return 0;
-	time_t now = time(NULL);
-	return now > since ? (long) (now - since) : 0;
-}
-
 static const char *node_name_at(size_t index)
 {
 	if ((int) index >= node_record_count || !node_record_table_ptr[index])
 		return NULL;
 	return node_record_table_ptr[index]->name;
+}
+
+/* trial := node_bitmap restricted to the given node indexes. */
+static void restrict_to(bitstr_t *trial, bitstr_t *node_bitmap, const uint32_t *set, size_t len)
+{
+	const bitoff_t size = bit_size(node_bitmap);
+
+	bit_clear_all(trial);
+	for (size_t k = 0; k < len; k++) {
+		if ((bitoff_t) set[k] < size && bit_test(node_bitmap, set[k]))
+			bit_set(trial, set[k]);
+	}
 }
 
 /* A reason we set earlier must not outlive the condition: select_nodes() keeps state_desc only
@@ -109,7 +108,10 @@ extern int select_p_job_test(job_record_t *job_ptr, bitstr_t *node_bitmap, uint3
 	bool run_now = SELECT_IS_MODE_RUN_NOW(mode);
 	if (run_now)
 		clear_our_reason(job_ptr);
-	if (!node_bitmap || SELECT_IS_MODE_TEST_ONLY(mode) || !job_ptr->details)
+	/* Nothing to choose when the user named the nodes (--nodelist) or Slurm only asks whether
+	 * the job could ever run (submission). */
+	if (!node_bitmap || SELECT_IS_MODE_TEST_ONLY(mode) || !job_ptr->details ||
+	    job_ptr->details->req_node_bitmap)
 		return FORWARD(node_bitmap);
 
 	const bitoff_t size = bit_size(node_bitmap);
@@ -134,7 +136,6 @@ extern int select_p_job_test(job_record_t *job_ptr, bitstr_t *node_bitmap, uint3
 		.partition = job_ptr->part_ptr ? job_ptr->part_ptr->name : NULL,
 		.min_nodes = min_nodes,
 		.max_nodes = (max_nodes == NO_VAL) ? 0 : max_nodes,
-		.pending_s = pending_seconds(job_ptr),
 		.will_run = SELECT_IS_MODE_WILL_RUN(mode) ? 1 : 0,
 	};
 	ks_sel_plan_t plan;
@@ -145,13 +146,39 @@ extern int select_p_job_test(job_record_t *job_ptr, bitstr_t *node_bitmap, uint3
 		return FORWARD(node_bitmap);
 
 	bitstr_t *trial = bit_alloc(size);
-	for (size_t t = 0; t < plan.tries; t++) {
-		bit_clear_all(trial);
-		for (size_t k = 0; k < plan.set_len[t]; k++) {
-			uint32_t idx = plan.sets[t][k];
-			if ((bitoff_t) idx < size && bit_test(node_bitmap, idx))
-				bit_set(trial, idx);
+	if (plan.action == KS_SEL_COMPARE && plan.tries > 0) {
+		restrict_to(trial, node_bitmap, plan.sets[0], plan.set_len[0]);
+		bitstr_t *wide = bit_copy(node_bitmap);
+		int rc_wide = FORWARD(wide);
+		time_t start_wide = job_ptr->start_time;
+		List preempt_wide = NULL;
+		if (preemptee_job_list) {
+			preempt_wide = *preemptee_job_list;
+			*preemptee_job_list = NULL;
 		}
+		int rc = FORWARD(trial);
+		bool better = (rc == SLURM_SUCCESS) &&
+			      (rc_wide != SLURM_SUCCESS ||
+			       job_ptr->start_time <= start_wide + plan.slack_s);
+		if (better) {
+			bit_copybits(node_bitmap, trial);
+			FREE_NULL_LIST(preempt_wide);
+		} else {
+			if (preemptee_job_list) {
+				FREE_NULL_LIST(*preemptee_job_list);
+				*preemptee_job_list = preempt_wide;
+			}
+			job_ptr->start_time = start_wide;
+			if (rc_wide == SLURM_SUCCESS)
+				bit_copybits(node_bitmap, wide);
+			rc = rc_wide;
+		}
+		FREE_NULL_BITMAP(wide);
+		FREE_NULL_BITMAP(trial);
+		return rc;
+	}
+	for (size_t t = 0; t < plan.tries; t++) {
+		restrict_to(trial, node_bitmap, plan.sets[t], plan.set_len[t]);
 		if (preemptee_job_list)
 			FREE_NULL_LIST(*preemptee_job_list);
 		if (FORWARD(trial) == SLURM_SUCCESS) {

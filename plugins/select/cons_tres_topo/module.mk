@@ -25,3 +25,10 @@ $(SLURM_SRC)/config.h:
 	@echo "error: configured Slurm source tree missing at $(SLURM_SRC): run 'make deps'" >&2; exit 1
 
 PLUGINS += $(SELTOPO_SO)
+
+# Benchmark: the same seeded trace on stock cons_tres + topology/tree and on this plugin with each
+# policy (about 10 minutes; BENCH_PLACEMENT_ARGS=--jobs 60 for a quick look).
+.PHONY: bench-placement
+bench-placement: $(SELTOPO_SO)
+	KUBESLURM_BUILD=$(abspath $(B)) $(PYTHON) tests/bench/placement/run_bench.py $(BENCH_PLACEMENT_ARGS)
+BENCH_TARGETS += bench-placement

@@ -1,0 +1,238 @@
+#!/usr/bin/env python3
+"""make bench-placement: the same seeded job trace on a real slurmctld with 128 virtual nodes,
+first with stock select/cons_tres + topology/tree (tree built from the same topology), then with
+select/cons_tres_topo under each policy. Prints a table, then the `prefer` figures as key=value.
+
+  span ratio        mean over multi-node jobs of domains spanned / fewest possible
+  single-domain %   of the jobs that fit one domain, the share that got one
+  makespan ratio    ours / stock (first submit to last end)
+  sched time ratio  ours / stock, slurmctld scheduler time (main + backfill, sdiag) per job
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import pathlib
+import re
+import sys
+import time
+
+HERE = pathlib.Path(__file__).resolve().parent
+ROOT = HERE.parents[2]
+sys.path.insert(0, str(ROOT / "tests" / "integration"))
+sys.path.insert(0, str(HERE))
+
+import slurmcluster  # noqa: E402
+from slurmcluster import SlurmCluster, _parse_kv  # noqa: E402
+from topo_cluster import Layout, build_test_spank, min_domains, span, write_atomic  # noqa: E402
+from trace import make_trace  # noqa: E402
+
+# A pytest session ending elsewhere on this machine sweeps every process tagged as a test
+# cluster (conftest.pytest_sessionfinish); a benchmark beside it uses its own tag, with the same
+# teardown guarantees (the harness reads the tag name at call time).
+slurmcluster.TAG = "KUBESLURM_BENCH_CLUSTER"
+
+DOMAIN_SIZES = [18, 16, 15, 13, 18, 17, 16, 15]  # 128 nodes, 8 domains of 12-18, 2 leaves
+
+
+def layout() -> Layout:
+    domains, first = {}, 1
+    for i, size in enumerate(DOMAIN_SIZES):
+        leaf = "leaf1" if i < len(DOMAIN_SIZES) // 2 else "leaf2"
+        domains[f"nvl{i + 1}"] = (leaf, [f"n{k}" for k in range(first, first + size)])
+        first += size
+    return Layout(domains)
+
+
+def sched_params(args) -> str:
+    return (f"SchedulerParameters=bf_interval={args.bf_interval},default_queue_depth={args.jobs},"
+            f"bf_max_job_test={args.jobs},bf_continue")
+
+
+def sdiag_sched_us(c: SlurmCluster) -> float:
+    """Total scheduler time (main + backfill) in microseconds, from sdiag."""
+    text = c.run(["sdiag"]).stdout
+    total = 0.0
+    for section in re.split(r"\n(?=Main schedule statistics|Backfilling stats)", text):
+        if not section.startswith(("Main schedule statistics", "Backfilling stats")):
+            continue
+        cycles = re.search(r"Total cycles:\s+(\d+)", section)
+        mean = re.search(r"Mean cycle:\s+(\d+)", section)
+        if cycles and mean:
+            total += int(cycles.group(1)) * int(mean.group(1))
+    return total
+
+
+def parse_time(value: str) -> float:
+    return dt.datetime.strptime(value, "%Y-%m-%dT%H:%M:%S").timestamp()
+
+
+def run_one(name: str, args, topo: Layout, trace, work: pathlib.Path) -> dict:
+    build = pathlib.Path(args.build)
+    kw = dict(nodes=sum(DOMAIN_SIZES), cpus=1, memory_mb=500,
+              extra_conf=[sched_params(args), "MaxJobCount=20000"])
+    if name == "stock":
+        kw.update(select_type="select/cons_tres", topology_plugin="topology/tree",
+                  topology_conf=topo.tree_conf())
+    else:
+        # "prefer:15" = policy prefer with TopologyMaxWait=15 (to compare waits in one run).
+        policy, _, wait = name.partition(":")
+        topo_file = work / "topology.json"
+        write_atomic(topo_file, topo.to_json())
+        conf = work / f"kubeslurm-{policy}-{wait or args.max_wait}.conf"
+        conf.write_text(f"TopologyFile={topo_file}\nTopologyPolicy={policy}\n"
+                        f"TopologyMaxWait={wait or args.max_wait}\n")
+        kw.update(select_type="select/cons_tres_topo", plugin_dirs=[str(build / "plugins")],
+                  plugstack=[f"required {build_test_spank(work)}"],
+                  env={"KUBESLURM_CONF": str(conf)})
+    c = start_cluster(kw)
+    try:
+        base_us = sdiag_sched_us(c)
+        script = "#!/bin/sh\nsleep {s}\n"
+        ids = {}
+        t0 = time.time()
+        for job in trace:
+            extra = []
+            if name == "block" and job.nodes > max(DOMAIN_SIZES):
+                extra = ["--ks-test-topology=leaf"]  # would never start under block
+            ids[c.sbatch([f"-N{job.nodes}", "--exclusive", "--time=5", f"-J{name}-{job.index}",
+                          *extra], script.format(s=job.seconds))] = job
+        deadline = t0 + args.timeout
+        while time.time() < deadline:
+            out = c.run(["squeue", "-h", "-o", "%i"]).stdout.split()
+            if not out:
+                break
+            time.sleep(1)
+        else:
+            raise TimeoutError(f"{name}: jobs still queued after {args.timeout} s")
+        sched_us = sdiag_sched_us(c) - base_us
+        records = []
+        text = c.run(["scontrol", "-o", "show", "job"]).stdout
+        for line in text.splitlines():
+            kv = _parse_kv(line)
+            if "JobId" in kv and int(kv["JobId"]) in ids:
+                records.append(kv)
+    finally:
+        c.stop(force=True)
+    return summarize(name, topo, ids, records, sched_us)
+
+
+def start_cluster(kw: dict) -> SlurmCluster:
+    """Starts a cluster, once more if a daemon lost its port to another process meanwhile."""
+    for attempt in (1, 2):
+        try:
+            return SlurmCluster(**kw).start()
+        except (TimeoutError, RuntimeError) as e:
+            if attempt == 2:
+                raise
+            print(f"  cluster start failed, retrying: {str(e).splitlines()[0][:200]}",
+                  file=sys.stderr, flush=True)
+    raise AssertionError("unreachable")
+
+
+def summarize(name, topo: Layout, ids, records, sched_us) -> dict:
+    largest = max(DOMAIN_SIZES)
+    ratios, fit_one, got_one, node_s = [], 0, 0, 0.0
+    submit, end = [], []
+    host_re = re.compile(r"n\d+")
+    for kv in records:
+        job = ids[int(kv["JobId"])]
+        nodes = expand_hostlist(kv.get("NodeList", ""))
+        if len(nodes) != job.nodes or kv.get("JobState") != "COMPLETED":
+            raise RuntimeError(f"{name}: job {kv['JobId']} {kv.get('JobState')} on {nodes}")
+        assert all(host_re.fullmatch(n) for n in nodes)
+        domains, _ = span(topo, nodes)
+        if job.nodes > 1:
+            ratios.append(len(domains) / min_domains(topo, job.nodes))
+        if job.nodes <= largest:
+            fit_one += 1
+            got_one += len(domains) == 1
+        s, e, sub = parse_time(kv["StartTime"]), parse_time(kv["EndTime"]), parse_time(kv["SubmitTime"])
+        node_s += job.nodes * (e - s)
+        submit.append(sub)
+        end.append(e)
+    makespan = max(end) - min(submit)
+    return {
+        "name": name,
+        "span_ratio": sum(ratios) / len(ratios),
+        "single_domain_pct": 100.0 * got_one / fit_one,
+        "makespan_s": makespan,
+        "utilisation": node_s / (sum(DOMAIN_SIZES) * makespan),
+        "sched_us_per_job": sched_us / len(records),
+    }
+
+
+def expand_hostlist(expr: str) -> list[str]:
+    """n[1-3,7],n10 -> names (numeric ranges only, which is all this benchmark uses)."""
+    out = []
+    for m in re.finditer(r"([a-z]+)(?:\[([^\]]+)\]|(\d+))", expr):
+        prefix, ranges, single = m.groups()
+        if single:
+            out.append(prefix + single)
+            continue
+        for part in ranges.split(","):
+            lo, _, hi = part.partition("-")
+            out += [f"{prefix}{i}" for i in range(int(lo), int(hi or lo) + 1)]
+    return out
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--build", default=os.environ.get("KUBESLURM_BUILD", str(ROOT / "build" / "release")))
+    ap.add_argument("--jobs", type=int, default=300)
+    ap.add_argument("--seed", type=int, default=20260522)
+    ap.add_argument("--min-seconds", type=float, default=2.0)
+    ap.add_argument("--max-seconds", type=float, default=12.0)
+    ap.add_argument("--policies", default="block,any,prefer", help="ours, in order; prefer last")
+    ap.add_argument("--max-wait", type=int, default=None, help="TopologyMaxWait (default: the key's)")
+    ap.add_argument("--bf-interval", type=int, default=1)
+    ap.add_argument("--timeout", type=int, default=420, help="per configuration, seconds")
+    args = ap.parse_args()
+    if args.max_wait is None:
+        args.max_wait = default_max_wait()
+
+    plugin = pathlib.Path(args.build) / "plugins" / "select_cons_tres_topo.so"
+    if not plugin.exists():
+        print(f"bench-placement: {plugin} missing: build it first", file=sys.stderr)
+        return 2
+    topo = layout()
+    trace = make_trace(args.seed, args.jobs, args.min_seconds, args.max_seconds)
+    work = pathlib.Path(os.environ.get("TMPDIR", "/tmp")) / f"ks-bench-placement-{os.getpid()}"
+    work.mkdir(parents=True, exist_ok=True)
+    print(f"bench-placement: {args.jobs} jobs (seed {args.seed}, {args.min_seconds}-{args.max_seconds} s, "
+          f"exclusive, all submitted at once), {sum(DOMAIN_SIZES)} nodes in domains {DOMAIN_SIZES} "
+          f"under 2 leaves, TopologyMaxWait={args.max_wait}", flush=True)
+    results = []
+    for name in ["stock"] + [p for p in args.policies.split(",") if p]:
+        t = time.time()
+        results.append(run_one(name, args, topo, trace, work))
+        print(f"  {name}: done in {time.time() - t:.0f} s", file=sys.stderr, flush=True)
+    stock = results[0]
+    print(f"{'configuration':<28} {'span':>6} {'1-domain%':>9} {'makespan s':>10} {'util':>5} "
+          f"{'sched us/job':>12} {'makespan x':>10} {'sched x':>8}")
+    for r in results:
+        label = "stock cons_tres+tree" if r["name"] == "stock" else f"cons_tres_topo {r['name']}"
+        print(f"{label:<28} {r['span_ratio']:>6.2f} {r['single_domain_pct']:>9.1f} {r['makespan_s']:>10.0f} "
+              f"{r['utilisation']:>5.2f} {r['sched_us_per_job']:>12.0f} "
+              f"{r['makespan_s'] / stock['makespan_s']:>10.3f} "
+              f"{r['sched_us_per_job'] / max(stock['sched_us_per_job'], 1):>8.2f}")
+    if any(r["name"] == "block" for r in results):
+        print(f"(block: jobs over {max(DOMAIN_SIZES)} nodes can never fit one domain and run under leaf)")
+    prefer = next((r for r in results if r["name"] == "prefer"), None)
+    if prefer:
+        print(f"span_ratio={prefer['span_ratio']:.3f}")
+        print(f"single_domain_pct={prefer['single_domain_pct']:.1f}")
+        print(f"makespan_ratio={prefer['makespan_s'] / stock['makespan_s']:.3f}")
+        print(f"sched_time_ratio={prefer['sched_us_per_job'] / max(stock['sched_us_per_job'], 1):.2f}")
+    return 0
+
+
+def default_max_wait() -> int:
+    text = (ROOT / "src" / "common" / "config_keys.def").read_text()
+    m = re.search(r'KS_KEY\(TopologyMaxWait,\s*Int,\s*"(\d+)"', text)
+    return int(m.group(1)) if m else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
