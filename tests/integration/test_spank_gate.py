@@ -260,3 +260,7 @@ def test_checker_that_cannot_run_lets_the_job_run_by_default(cluster_factory, tm
     assert env["KUBESLURM_GPU_CHECK"] == "quick" and env["KUBESLURM_GPU_CHECK_RESULT"] == "error", env
     assert "DRAIN" not in c.nodes_info()["n1"]["State"]
     assert "OnCheckerError=run: the job runs" in c.log("slurmd-n1")
+    # The job epilog removes what the prolog left for the job's tasks.
+    state = tmp_path / "state"
+    c._wait(lambda: not any(state.glob(f"*.n1.{job}.env")), 20, "the epilog to remove the gate state")
+    assert state.is_dir()
