@@ -203,6 +203,25 @@ def test_hanging_checker_is_killed_at_the_deadline_and_the_node_drained(cluster_
     assert c.job(job)["JobState"] == "PENDING", "the job is requeued, not failed"
 
 
+def test_check_hanging_inside_the_real_checker_drains_with_its_name_and_the_job_moves(cluster_factory, tmp_path,
+                                                                                      plugin, checker):
+    # On n1 only, the memory bandwidth check gets far more work than its 1 s deadline allows:
+    # the checker's watchdog abandons it and reports a timeout for that check.
+    (tmp_path / "site-thresholds.conf").write_text(
+        '[node "n1"]\nhost.membw.size_mb = 2048\nhost.membw.iterations = 1000\nhost.membw.deadline_s = 1\n')
+    c = gate_cluster(cluster_factory, tmp_path, plugin, {"CheckerPath": str(checker), "CheckTimeout": "20"},
+                     nodes=2)
+    job = c.sbatch(["-N1", "--gpu-check=quick"], REPORT_SCRIPT)
+    info = c.wait_job(job, timeout=90)
+    assert info["JobState"] == "COMPLETED" and info["Restarts"] == "1", info
+    assert sorted(task_env(c.output(job))) == ["n2"]
+    nodes = c.nodes_info()
+    assert nodes["n1"]["Reason"].startswith("kubeslurm: host.membw: timeout after 1 s"), nodes["n1"]
+    assert "DRAIN" not in nodes["n2"]["State"], nodes["n2"]
+    m = re.search(rf"job {job} on n1: level quick: timeout \(.*\) in ([\d.]+) s", c.log("slurmd-n1"))
+    assert m and float(m.group(1)) < 20, c.log("slurmd-n1")
+
+
 def test_off_refused_when_forbidden_and_allowed_when_permitted(cluster_factory, tmp_path, plugin, checker):
     c = gate_cluster(cluster_factory, tmp_path, plugin, {"CheckerPath": str(checker), "AllowCheckOff": "no"},
                      nodes=1)
