@@ -22,8 +22,10 @@ double copy_gbps(const Context& ctx, double seconds, void* dst, const void* src,
 
 Results check_pcie(const Context& ctx) {
     if (auto s = cuda_unavailable("gpu.pcie")) return {*s};
-    // Per direction and GPU, one GPU after the other: keep the prolog's total short.
-    const double seconds = std::max(0.05, measuring_seconds(ctx.request) / 5);
+    // Two directions per GPU, one GPU after the other, within the check's time.
+    const size_t gpus = std::max<size_t>(1, ctx.request.devices.empty() ? resolve_gpus({}).size()
+                                                                          : ctx.request.devices.size());
+    const double seconds = std::max(0.05, measuring_seconds(ctx.request) / (2.0 * static_cast<double>(gpus)));
     PerGpuOutcome h2d, d2h_figures;
     // One GPU at a time: concurrent copies would measure the host's root complex, not the GPU link.
     h2d = for_each_gpu(ctx, "gpu.pcie_h2d", [&](const Gpu& g, Results&) {

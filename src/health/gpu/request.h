@@ -41,8 +41,11 @@ const CheckInfo* find_check(std::string_view name);
 // list_checks() of the ABI: [{"name", "levels", "unit", "description", "multi_node"}, ...].
 std::string catalogue_json();
 
-// How long a measuring check runs: short and fixed for the prolog levels, the requested
-// duration (default 60 s) for burn-in, never beyond 80% of the deadline.
+// Part of the burn-in duration a check measures for (the parts of all checks add up to 1).
+double burnin_share(std::string_view check);
+
+// How long a measuring check runs: short and fixed for the prolog levels, its share of the
+// requested duration (default 60 s) for burn-in, never beyond 80% of the deadline.
 double measuring_seconds(const Request& r);
 
 }  // namespace ks::gpu

@@ -15,7 +15,11 @@ TEST_CASE("backend request parsing") {
     CHECK(r->devices == std::vector<int>{0, 3});
     CHECK(r->level == Level::Burnin);
     CHECK(r->thresholds.get(key::HbmMin) == 2650.0);
-    CHECK(measuring_seconds(*r) == 120.0);
+    CHECK(measuring_seconds(*r) == Approx(120.0 * burnin_share("gpu.hbm_bandwidth")));
+    double total = 0;
+    for (const auto& c : catalogue()) total += burnin_share(c.name);
+    CHECK(total == Approx(1.0));  // the checks together fill the burn-in duration, no more
+    CHECK(burnin_share("gpu.gemm_bf16") > burnin_share("gpu.pcie"));
 
     auto q = parse_request(R"({"check": "gpu.gemm_bf16", "level": "quick", "deadline_s": 0.5})");
     REQUIRE(q.ok());
