@@ -4,7 +4,12 @@
 #define KS_SELECT_FORWARD_H
 
 #include "config.h"
+#include "slurm/slurm.h"
+#if SLURM_VERSION_NUMBER >= SLURM_VERSION_NUM(23, 2, 0)
+#include "src/interfaces/select.h" /* plugin interfaces moved out of src/common in 23.02 */
+#else
 #include "src/common/select.h"
+#endif
 
 /* The resolved cons_tres operations, or NULL when cons_tres cannot be found (logged once).
  * Resolution happens on first use: by then select_g_init() has loaded every select plugin. */

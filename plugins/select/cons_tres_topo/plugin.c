@@ -13,7 +13,6 @@
 #include "slurm/slurm.h"
 #include "slurm/slurm_errno.h"
 #include "src/common/log.h"
-#include "src/common/select.h"
 #include "src/slurmctld/slurmctld.h"
 
 #include "core.h"
