@@ -16,6 +16,17 @@ class _Backend(ctypes.Structure):
                 ("free_string", ctypes.CFUNCTYPE(None, ctypes.c_void_p))]
 
 
+ALLGATHER = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_size_t, ctypes.c_void_p)
+PROGRESS = ctypes.CFUNCTYPE(None, ctypes.c_void_p, ctypes.c_char_p, ctypes.c_double)
+LOG = ctypes.CFUNCTYPE(None, ctypes.c_void_p, ctypes.c_int, ctypes.c_char_p)
+
+
+class Host(ctypes.Structure):
+    """ks_gpu_host_v1: the checker's services, here played by Python callbacks."""
+    _fields_ = [("ctx", ctypes.c_void_p), ("rank", ctypes.c_int), ("nranks", ctypes.c_int),
+                ("allgather", ALLGATHER), ("progress", PROGRESS), ("log", LOG)]
+
+
 class GpuBackend:
     def __init__(self, path: pathlib.Path | str):
         self.lib = ctypes.CDLL(str(path))
@@ -31,12 +42,12 @@ class GpuBackend:
         return json.loads(self.b.list_checks())
 
     def run(self, check: str, level: str = "quick", deadline_s: float = 60, devices=None,
-            thresholds: dict | None = None, duration_s: float = 0) -> list[dict]:
+            thresholds: dict | None = None, duration_s: float = 0, host=None) -> list[dict]:
         req = {"check": check, "level": level, "deadline_s": deadline_s, "duration_s": duration_s,
                "thresholds": thresholds or {}}
         if devices is not None:
             req["devices"] = devices
-        p = self.b.run_check(json.dumps(req).encode(), None)
+        p = self.b.run_check(json.dumps(req).encode(), ctypes.addressof(host) if host is not None else None)
         try:
             return json.loads(ctypes.string_at(p).decode())
         finally:

@@ -60,3 +60,60 @@ def test_bad_requests_are_errors_not_crashes(backend):
     assert r[0]["status"] == "error" and "GPU index" in r[0]["detail"]
     r = backend.run_raw(json.dumps({"check": "gpu.nope"}).encode())
     assert r[0]["status"] == "error" and "unknown check" in r[0]["detail"]
+
+
+def _host(allgather, nranks=2, rank=0, logs=None):
+    from gpu_backend import ALLGATHER, LOG, PROGRESS, Host
+    callbacks = (ALLGATHER(allgather), PROGRESS(lambda ctx, check, f: None),
+                 LOG(lambda ctx, level, msg: logs.append(msg.decode()) if logs is not None else None))
+    host = Host(None, rank, nranks, *callbacks)
+    host._keep = callbacks  # the backend may call them after run_check returned
+    return host
+
+
+def test_multinode_takes_part_in_the_exchanges_without_a_gpu(backend):
+    import ctypes
+    calls = []
+
+    def allgather(ctx, src, length, dst):
+        calls.append(length)
+        for i in range(2):  # both "nodes" send what this one sends
+            ctypes.memmove(dst + i * length, src, length)
+        return 0
+
+    present, _ = gpu_present()
+    if present:
+        pytest.skip("a GPU is present: covered by tests/gpu")
+    host = _host(allgather)
+    r = backend.run("gpu.nccl_multinode", level="nccl", deadline_s=10, host=host)
+    # Both exchanges (GPU counts, then the NCCL unique ID) happen even without a GPU, so that
+    # the other nodes are not left waiting; then the check skips.
+    assert calls == [4, 128], calls
+    assert r[0]["status"] == "skip" and "no GPU" in r[0]["detail"], r
+
+
+KEEP_ALIVE = []
+
+
+def test_watchdog_answers_by_the_deadline_when_the_host_blocks(backend):
+    import time
+
+    import threading
+    released = threading.Event()
+
+    def allgather(ctx, src, length, dst):
+        time.sleep(3)  # a rendezvous that never completes within the check's deadline
+        released.set()
+        return -1
+
+    host = _host(allgather)
+    KEEP_ALIVE.append(host)  # the abandoned worker still returns through this callback later
+    started = time.monotonic()
+    r = backend.run("gpu.nccl_multinode", level="nccl", deadline_s=1.0, host=host)
+    took = time.monotonic() - started
+    assert took < 2.0, f"answered after {took:.2f} s for a 1 s deadline"
+    assert r[0]["status"] == "timeout", r
+    assert "timeout after 1 s" in r[0]["detail"], r
+    # The abandoned worker finishes on its own once the host returns (and calls nothing more).
+    assert released.wait(10)
+    time.sleep(0.5)

@@ -1,6 +1,8 @@
 // The C ABI entry of libkubeslurm-gpu.so (src/health/gpu_backend.h): JSON in, JSON out, nothing
 // thrown across. Each check runs on a worker thread under a watchdog: the answer comes back by
 // the request's deadline even when a CUDA call blocks inside the driver.
+#include <cxxabi.h>
+
 #include <condition_variable>
 #include <cstdlib>
 #include <cstring>
@@ -96,6 +98,8 @@ Results run_with_watchdog(Request request, const ks_gpu_host_v1* host) {
             out = dispatch(ctx);
         } catch (const std::exception& e) {
             out = {error(job->request.check, e.what())};
+        } catch (abi::__forced_unwind&) {
+            throw;  // thread cancellation at process exit must unwind, not be swallowed
         } catch (...) {
             out = {error(job->request.check, "unexpected failure")};
         }
