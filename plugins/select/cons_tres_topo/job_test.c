@@ -4,6 +4,10 @@
  * translates between Slurm's job/bitmap types and the core's plain C ABI. */
 #include "config.h"
 
+/* Slurm's internal names mapped to the slurm_-prefixed aliases that both libslurmfull (daemons)
+ * and the public libslurm export: programs linked with the latter load this plugin too. */
+#include "src/common/slurm_xlator.h"
+
 #include <string.h>
 #include <time.h>
 
@@ -20,9 +24,12 @@
 #include "core.h"
 #include "forward.h"
 
-/* slurmctld-only global: weak so that the plugin also loads in slurmd and client commands. */
+/* slurmctld-only globals, and node-table globals that only libslurmfull has: weak so that the
+ * plugin also loads in slurmd, client commands, and programs linked with the public libslurm. */
 #pragma weak last_job_update
 #pragma weak avail_node_bitmap
+#pragma weak node_record_count
+#pragma weak node_record_table_ptr
 
 static const char reason_prefix[] = "kubeslurm:";
 
@@ -47,7 +54,8 @@ static const char *job_policy(const job_record_t *job_ptr)
 
 static const char *node_name_at(size_t index)
 {
-	if ((int) index >= node_record_count || !node_record_table_ptr[index])
+	if (!&node_record_count || !&node_record_table_ptr || (int) index >= node_record_count ||
+	    !node_record_table_ptr[index])
 		return NULL;
 	return node_record_table_ptr[index]->name;
 }

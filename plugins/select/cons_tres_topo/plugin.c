@@ -8,6 +8,10 @@
  * Tested on 22.05; the guards below follow the select API changes of later releases. */
 #include "config.h"
 
+/* Slurm's internal names mapped to the slurm_-prefixed aliases that both libslurmfull (daemons)
+ * and the public libslurm export: programs linked with the latter load this plugin too. */
+#include "src/common/slurm_xlator.h"
+
 #include <inttypes.h>
 
 #include "slurm/slurm.h"
