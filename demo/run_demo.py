@@ -148,11 +148,8 @@ class Demo:
             f"{len(self.server.kubectl('get', 'nodes', '-o', 'name').stdout.split())} nodes")
 
         step("kubeslurm.conf, site thresholds, local Slurm cluster with the plugins")
-        site = self.work / "site-thresholds.conf"
-        site.write_text(
-            "# Site acceptance floors. This node's host memory bandwidth floor is set above what\n"
-            "# it delivers, so its real host.membw measurement fails the gate.\n"
-            f'[node "{BAD_NODE}"]\nhost.membw.min_gbps = 100000\n')
+        self.site = self.work / "site-thresholds.conf"
+        self.site.write_text("# Site acceptance floors (kubeslurm thresholds format).\n")
         self.conf = self.work / "kubeslurm.conf"
         self.conf.write_text("\n".join([
             f"TopologyFile={self.topology}",
@@ -163,13 +160,12 @@ class Demo:
             "GpuCheck=quick",
             f"CheckerPath={BUILD / 'bin' / 'kubeslurm-gpucheck'}",
             f"ThresholdsDir={SOURCE / 'src' / 'health' / 'thresholds.d'}",
-            f"SiteThresholdsFile={site}",
+            f"SiteThresholdsFile={self.site}",
             f"GateStateDir={self.work / 'gate'}",
             f"GpuBackend={BUILD / 'lib' / 'libkubeslurm-gpu.so'}",
             "CheckTimeout=30",
         ]) + "\n")
         say(f"config: {self.conf}")
-        say(f"site thresholds: {BAD_NODE} must show host.membw >= 100000 GB/s (it cannot)")
         self.cluster = SlurmCluster(
             names=names, cpus=4, memory_mb=4000,
             select_type="select/cons_tres_topo",
@@ -223,6 +219,11 @@ class Demo:
 
     def health_gate(self):
         step("Health gate: a failing node is caught before the batch script, the job requeued")
+        # Site staff raise one node's acceptance floor above what it delivers: its real host
+        # memory bandwidth measurement now fails the gate (the checker reads the file each run).
+        self.site.write_text(self.site.read_text() +
+                             f'[node "{BAD_NODE}"]\nhost.membw.min_gbps = 100000\n')
+        say(f"site thresholds now demand host.membw >= 100000 GB/s on {BAD_NODE} (it cannot deliver that)")
         job = self.submit("health-gated.sbatch")
         say(f"job {job} (4 nodes, --gpu-check=quick) submitted; the prolog checks every node")
         info = self.cluster.wait_job(job, timeout=120)
