@@ -27,7 +27,11 @@ DESTDIR    ?=
 
 # Slurm: public headers for SPANK and the CLIs; the configured source tree for the select plugin.
 SLURM_INCLUDE ?= /usr/include
-SLURM_VERSION := $(shell sed -n 's/^\#define SLURM_VERSION_STRING "\(.*\)"/\1/p' $(SLURM_INCLUDE)/slurm/slurm_version.h 2>/dev/null)
+# Installed Slurm version from SLURM_VERSION_NUMBER (0x160508 -> 22.05.8): Debian's
+# slurm_version.h has no version string.
+SLURM_VERSION := $(shell n=$$(sed -n 's/^\#define SLURM_VERSION_NUMBER 0x\([0-9a-fA-F]\{6\}\)$$/\1/p' \
+  $(SLURM_INCLUDE)/slurm/slurm_version.h 2>/dev/null); [ -n "$$n" ] && \
+  printf '%d.%02d.%d' $$((0x$${n%????})) $$((0x$$(echo $$n | cut -c3-4))) $$((0x$${n#????})))
 SLURM_SRC     ?= build/slurm/src
 SLURM_PLUGINDIR ?= $(shell ls -d /usr/lib/*/slurm-wlm /usr/lib64/slurm 2>/dev/null | head -1)
 slurm_plugindir ?= $(libdir)/slurm
@@ -197,4 +201,4 @@ clean:
 distclean: clean
 	rm -rf build
 
--include $(shell find $(B) -name '*.d' 2>/dev/null)
+-include $(shell find $(B) -type f -name '*.d' 2>/dev/null)

@@ -26,11 +26,8 @@ KS_MANIFESTS      = $(wildcard packaging/kubernetes/*.yaml)
 KS_MANPAGES       = $(wildcard docs/man/*.[1-8])
 KS_UNIT_IN       := packaging/systemd/kubeslurm-sync.service.in
 
-# The Slurm version the plugins are built for, from SLURM_VERSION_NUMBER (0x160508 -> 22.05.8)
-# where the header has no version string.
-KS_SLURM_VERSION := $(or $(SLURM_VERSION),$(shell n=$$(sed -n 's/^\#define SLURM_VERSION_NUMBER 0x\([0-9a-fA-F]\{6\}\)$$/\1/p' \
-  $(SLURM_INCLUDE)/slurm/slurm_version.h 2>/dev/null); [ -n "$$n" ] && \
-  printf '%d.%02d.%d' $$((0x$${n%????})) $$((0x$$(echo $$n | cut -c3-4))) $$((0x$${n#????}))))
+# The Slurm version the plugins are built for (the Makefile reads it from slurm_version.h).
+KS_SLURM_VERSION := $(SLURM_VERSION)
 
 # Artefacts that some fragment knows how to build (expanded in recipes only, see above).
 ks_buildable = $(sort $(filter $(KS_PKG_ARTIFACTS),$(CMD_BINS) $(PLUGINS) $(EXTRA_BINS)))
