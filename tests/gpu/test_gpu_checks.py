@@ -3,6 +3,7 @@ with the reason. With one, a healthy GPU must pass the shipped thresholds of its
 relative checks when the model is unknown), and no check may error, time out or hang."""
 import json
 import os
+import pathlib
 import subprocess
 import time
 
@@ -70,6 +71,9 @@ def test_checker_quick_level_with_the_backend(gpu_build_dir, backend, tmp_path):
         pytest.skip(f"{checker} not built")
     tdir = tmp_path / "thresholds.d"
     tdir.mkdir()
+    # The shipped directory as installed: host thresholds and GPU thresholds side by side.
+    host = pathlib.Path(__file__).resolve().parents[2] / "src" / "health" / "thresholds.d" / "00-host.conf"
+    (tdir / "00-host.conf").write_text(host.read_text())
     (tdir / "10-gpu.conf").write_text(THRESHOLDS_FILE.read_text())
     conf = tmp_path / "kubeslurm.conf"
     conf.write_text(f"ThresholdsDir={tdir}\nSiteThresholdsFile={tmp_path}/none.conf\n"
