@@ -267,6 +267,7 @@ class SlurmCluster:
         for p in ctld:
             p.terminate()
             p.wait(timeout=30)
+            self.procs.remove(p)  # a deliberate stop, not a crash for _wait() to report
         self._spawn(["slurmctld", "-D", "-f", str(self.conf)], "slurmctld")
         self._wait(self._ctld_up, 30, "slurmctld to answer after restart")
 
