@@ -225,7 +225,8 @@ class Demo:
                              f'[node "{BAD_NODE}"]\nhost.membw.min_gbps = 100000\n')
         say(f"site thresholds now demand host.membw >= 100000 GB/s on {BAD_NODE} (it cannot deliver that)")
         job = self.submit("health-gated.sbatch")
-        say(f"job {job} (4 nodes, --gpu-check=quick) submitted; the prolog checks every node")
+        say(f"job {job} (16 nodes, --topology=block, --gpu-check=quick) submitted: rack r1 (16 free) is "
+            "the best-fit domain; the prolog checks every node")
         info = self.cluster.wait_job(job, timeout=120)
         nodes = self.cluster.nodes_info()
         bad = nodes[BAD_NODE]
@@ -239,7 +240,9 @@ class Demo:
         verify(info["JobState"] == "COMPLETED" and int(info.get("Restarts", 0)) >= 1,
                f"job {job} requeued (restarts={info.get('Restarts')}) and completed on {info['NodeList']}",
                json.dumps(info)[:800] + "\n" + out)
-        verify(BAD_NODE not in info["NodeList"], "the rerun avoided the drained node")
+        rerun = self.cluster.run(["scontrol", "show", "hostnames", info["NodeList"]]).stdout.split()
+        verify(BAD_NODE not in rerun and all(n.startswith("gb200-r2-") for n in rerun),
+               "the rerun avoided the drained node: rack r1 has 15 healthy nodes left, so it took rack r2")
         say("job output:\n" + self.indent(out.strip(), 8))
 
         step("kubeslurm-sync: the health verdict reaches Kubernetes")
@@ -348,6 +351,7 @@ def main() -> int:
         step(paint("FAILED with an unexpected error", "1;31"))
         traceback.print_exc()
     finally:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
         step("Tearing down (Kubernetes API test server, kubeslurm-sync, slurmctld, slurmd, munged)")
         demo.stop()
     return 0 if ok else 1
