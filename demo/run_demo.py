@@ -305,6 +305,12 @@ class Demo:
     {BUILD / 'bin' / 'kubeslurm-topo'} show --config {self.conf}
     sbatch {EXAMPLES / 'tensor-parallel.sbatch'}
 Press Ctrl-C here to tear everything down.""", flush=True)
+
+        def interrupt(*_):
+            raise KeyboardInterrupt
+
+        # Explicit: a shell that starts us in the background would have SIGINT ignored.
+        signal.signal(signal.SIGINT, interrupt)
         try:
             signal.pause()
         except KeyboardInterrupt:
