@@ -2,6 +2,7 @@
 
 #include <cuda_bf16.h>
 
+#include <algorithm>
 #include <cstdint>
 
 namespace ks::gpu::kernels {
@@ -10,10 +11,22 @@ namespace {
 
 constexpr int kThreads = 256;
 
+// Four independent 16-byte loads in flight per thread before any store, over a grid that covers the
+// buffer once: measured on an H200 at 4.10 TB/s against 3.89 for one load per thread in a
+// grid-stride loop (cudaMemcpy D2D 4.20, torch copy 4.24; docs/benchmarks.md).
+constexpr int kCopyUnroll = 4;
+
 __global__ void copy_kernel(uint4* __restrict__ dst, const uint4* __restrict__ src, size_t n) {
-    size_t stride = static_cast<size_t>(gridDim.x) * blockDim.x;
-    for (size_t i = static_cast<size_t>(blockIdx.x) * blockDim.x + threadIdx.x; i < n; i += stride)
-        dst[i] = src[i];
+    const size_t stride = static_cast<size_t>(gridDim.x) * blockDim.x;
+    size_t i = static_cast<size_t>(blockIdx.x) * blockDim.x + threadIdx.x;
+    for (; i + (kCopyUnroll - 1) * stride < n; i += kCopyUnroll * stride) {
+        uint4 r[kCopyUnroll];
+#pragma unroll
+        for (int u = 0; u < kCopyUnroll; ++u) r[u] = src[i + u * stride];
+#pragma unroll
+        for (int u = 0; u < kCopyUnroll; ++u) dst[i + u * stride] = r[u];
+    }
+    for (; i < n; i += stride) dst[i] = src[i];
 }
 
 __device__ uint32_t mix(uint32_t x) {
@@ -63,9 +76,10 @@ unsigned blocks_for(size_t n) {
 
 }  // namespace
 
-void copy(void* dst, const void* src, size_t bytes, int sm_count, cudaStream_t s) {
-    size_t n = bytes / sizeof(uint4);
-    unsigned blocks = static_cast<unsigned>(sm_count > 0 ? sm_count * 8 : 1024);
+void copy(void* dst, const void* src, size_t bytes, cudaStream_t s) {
+    const size_t n = bytes / sizeof(uint4);
+    const size_t per_block = size_t{kThreads} * kCopyUnroll;
+    const auto blocks = static_cast<unsigned>(std::max<size_t>(1, (n + per_block - 1) / per_block));
     copy_kernel<<<blocks, kThreads, 0, s>>>(static_cast<uint4*>(dst), static_cast<const uint4*>(src), n);
 }
 

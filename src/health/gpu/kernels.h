@@ -8,7 +8,7 @@
 namespace ks::gpu::kernels {
 
 // Streaming copy of `bytes` (multiple of 16) with 16-byte loads and stores: HBM bandwidth.
-void copy(void* dst, const void* src, size_t bytes, int sm_count, cudaStream_t s);
+void copy(void* dst, const void* src, size_t bytes, cudaStream_t s);
 
 // Deterministic pseudo-random bf16 values in [-1, 1) from `seed`.
 void fill_bf16(void* p, size_t count, unsigned seed, cudaStream_t s);
