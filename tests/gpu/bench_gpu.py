@@ -19,7 +19,7 @@ import time
 
 sys.path.insert(0, str(pathlib.Path(__file__).parent))
 from gpu_backend import GpuBackend, gpu_present  # noqa: E402
-from thresholds import FILE as THRESHOLDS_FILE  # noqa: E402
+from thresholds import write_checker_config  # noqa: E402
 
 BUILD = pathlib.Path(os.environ.get("KUBESLURM_BUILD", pathlib.Path(__file__).resolve().parents[2] / "build/release"))
 
@@ -68,12 +68,7 @@ def ours(backend, check, figure_check) -> float:
 def quick_wall_s() -> float:
     checker = BUILD / "bin" / "kubeslurm-gpucheck"
     with tempfile.TemporaryDirectory() as tmp:
-        tdir = pathlib.Path(tmp) / "thresholds.d"
-        tdir.mkdir()
-        (tdir / "10-gpu.conf").write_text(THRESHOLDS_FILE.read_text())
-        conf = pathlib.Path(tmp) / "kubeslurm.conf"
-        conf.write_text(f"ThresholdsDir={tdir}\nSiteThresholdsFile={tmp}/none.conf\n"
-                        f"GpuBackend={BUILD / 'lib' / 'libkubeslurm-gpu.so'}\n")
+        conf = write_checker_config(pathlib.Path(tmp), BUILD)
         started = time.monotonic()
         r = subprocess.run([str(checker), "--level", "quick", "--json", "-", "--config", str(conf)],
                            capture_output=True, text=True, timeout=300,

@@ -3,13 +3,12 @@ with the reason. With one, a healthy GPU must pass the shipped thresholds of its
 relative checks when the model is unknown), and no check may error, time out or hang."""
 import json
 import os
-import pathlib
 import subprocess
 import time
 
 import pytest
 
-from thresholds import FILE as THRESHOLDS_FILE, thresholds_for
+from thresholds import thresholds_for, write_checker_config
 
 PROLOG_LEVEL_CHECKS = ["gpu.inventory", "gpu.passive", "gpu.hbm_bandwidth", "gpu.gemm_bf16", "gpu.pcie",
                        "gpu.nccl_allreduce"]
@@ -60,6 +59,18 @@ def test_a_short_deadline_gives_an_answer_not_a_hang(backend):
     assert all(r["status"] in ("pass", "skip", "timeout") for r in results), results
 
 
+@pytest.mark.parametrize("check", ["gpu.hbm_bandwidth", "gpu.gemm_bf16"])
+def test_a_deadline_cuts_a_long_measurement_short(backend, check):
+    # A 60 s burn-in measurement under a 1.5 s deadline: it answers by the deadline (CUDA start-up
+    # included), with what it measured so far or a timeout, never after the full duration.
+    started = time.monotonic()
+    results = backend.run(check, level="burnin", duration_s=60, deadline_s=1.5)
+    took = time.monotonic() - started
+    print(f"{check}: {took:.2f} s under a 1.5 s deadline: {[r['status'] for r in results]}")
+    assert took < 4.0, f"returned after {took:.2f} s for a 1.5 s deadline"
+    assert results and all(r["status"] in ("pass", "timeout") for r in results), results
+
+
 def test_missing_gpu_in_the_allocation_fails_inventory(backend):
     r = backend.run("gpu.inventory", devices=[0, 999])
     assert r[0]["status"] == "fail" and "999" in r[0]["detail"], r
@@ -69,15 +80,7 @@ def test_checker_quick_level_with_the_backend(gpu_build_dir, backend, tmp_path):
     checker = gpu_build_dir / "bin" / "kubeslurm-gpucheck"
     if not checker.exists():
         pytest.skip(f"{checker} not built")
-    tdir = tmp_path / "thresholds.d"
-    tdir.mkdir()
-    # The shipped directory as installed: host thresholds and GPU thresholds side by side.
-    host = pathlib.Path(__file__).resolve().parents[2] / "src" / "health" / "thresholds.d" / "00-host.conf"
-    (tdir / "00-host.conf").write_text(host.read_text())
-    (tdir / "10-gpu.conf").write_text(THRESHOLDS_FILE.read_text())
-    conf = tmp_path / "kubeslurm.conf"
-    conf.write_text(f"ThresholdsDir={tdir}\nSiteThresholdsFile={tmp_path}/none.conf\n"
-                    f"GpuBackend={gpu_build_dir / 'lib' / 'libkubeslurm-gpu.so'}\n")
+    conf = write_checker_config(tmp_path, gpu_build_dir)
     env = dict(os.environ, CUDA_DEVICE_ORDER="PCI_BUS_ID")
     started = time.monotonic()
     r = subprocess.run([str(checker), "--level", "quick", "--json", "-", "--config", str(conf)],

@@ -5,7 +5,22 @@ from __future__ import annotations
 import pathlib
 import re
 
-FILE = pathlib.Path(__file__).resolve().parents[2] / "src/health/gpu/thresholds.d/10-gpu.conf"
+SOURCE = pathlib.Path(__file__).resolve().parents[2]
+FILE = SOURCE / "src/health/gpu/thresholds.d/10-gpu.conf"
+HOST_FILE = SOURCE / "src/health/thresholds.d/00-host.conf"
+
+
+def write_checker_config(directory: pathlib.Path, build: pathlib.Path) -> pathlib.Path:
+    """A kubeslurm.conf for kubeslurm-gpucheck with the shipped thresholds directory as installed
+    (host and GPU files side by side), no site overrides and the built GPU backend."""
+    tdir = directory / "thresholds.d"
+    tdir.mkdir()
+    (tdir / HOST_FILE.name).write_text(HOST_FILE.read_text())
+    (tdir / FILE.name).write_text(FILE.read_text())
+    conf = directory / "kubeslurm.conf"
+    conf.write_text(f"ThresholdsDir={tdir}\nSiteThresholdsFile={directory}/none.conf\n"
+                    f"GpuBackend={build / 'lib' / 'libkubeslurm-gpu.so'}\n")
+    return conf
 
 
 def thresholds_for(sku: str, path: pathlib.Path = FILE) -> tuple[dict[str, float], bool]:
