@@ -24,7 +24,7 @@ struct CheckContext {
     std::vector<int> devices;          // physical GPU indices (PCI bus order); empty = all visible
     ThresholdSet thresholds;           // resolved for this node and SKU
     double deadline_s = 0;             // this check's time budget
-    double duration_s = 0;             // burn-in duration, 0 = the level's default
+    double duration_s = 0;             // burn-in: how long this check measures, 0 = its default
     Rendezvous* rendezvous = nullptr;  // set for multi-node checks when every node arrived
     std::function<void(double)> progress;                      // fraction in [0, 1]
     std::shared_ptr<std::atomic<bool>> cancelled = std::make_shared<std::atomic<bool>>(false);
@@ -48,6 +48,9 @@ public:
     // Multi-node checks run after the rendezvous, in the same order on every node.
     virtual bool multi_node() const { return false; }
     virtual double default_deadline_s(Level level) const = 0;
+    // Weight of the check in a burn-in: the run's --duration is split over its checks in
+    // proportion; 0 = the check measures no duration (passive checks).
+    virtual double burnin_weight() const { return 0; }
     virtual std::vector<CheckResult> run(const CheckContext& ctx) = 0;
 };
 

@@ -37,11 +37,14 @@ typedef struct ks_gpu_backend_v1 {
     const char *version; /* kubeslurm version the backend was built from */
     /* JSON array describing the checks this backend provides:
      * [{"name": "gpu.hbm_bandwidth", "levels": ["quick", "full", "burnin"], "unit": "GB/s",
-     *   "description": "..."}, ...] */
+     *   "description": "...", "multi_node": false, "burnin_weight": 0.2}, ...]
+     * burnin_weight: the check's weight when the checker splits a burn-in duration over the
+     * checks of a run (0 or absent: the check measures no duration). */
     const char *(*list_checks)(void);
     /* Runs one check. request_json:
      *   {"check": "...", "devices": [0, 1, ...],        physical indices, CUDA_DEVICE_ORDER=PCI_BUS_ID
-     *    "level": "quick", "duration_s": 0,             burn-in duration (0 = the level's default)
+     *    "level": "quick", "duration_s": 0,             burn-in: how long this check measures
+     *                                                    (0 = its default)
      *    "deadline_s": 12.5,                             the backend must return by then
      *    "thresholds": {"key": number, ...}}            from the thresholds file for this SKU/node
      * Returns a JSON array of results (one check may yield one result per GPU):

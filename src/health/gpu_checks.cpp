@@ -2,6 +2,7 @@
 
 #include <dlfcn.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 #include <memory>
@@ -60,15 +61,16 @@ void host_log(void*, int level, const char* message) {
 class BackendCheck final : public Check {
 public:
     BackendCheck(const ks_gpu_backend_v1* backend, std::string name, std::string unit, std::string description,
-                 LevelMask levels, bool multi_node)
+                 LevelMask levels, bool multi_node, double burnin_weight)
         : m_backend(backend), m_name(std::move(name)), m_unit(std::move(unit)), m_description(std::move(description)),
-          m_levels(levels), m_multi_node(multi_node) {}
+          m_levels(levels), m_multi_node(multi_node), m_burnin_weight(burnin_weight) {}
 
     std::string name() const override { return m_name; }
     std::string description() const override { return m_description; }
     std::string unit() const override { return m_unit; }
     LevelMask levels() const override { return m_levels; }
     bool multi_node() const override { return m_multi_node; }
+    double burnin_weight() const override { return m_burnin_weight; }
     double default_deadline_s(Level level) const override { return level == Level::Quick ? 12 : 60; }
 
     std::vector<CheckResult> run(const CheckContext& ctx) override {
@@ -110,6 +112,7 @@ private:
     std::string m_name, m_unit, m_description;
     LevelMask m_levels;
     bool m_multi_node;
+    double m_burnin_weight;
 };
 
 LevelMask levels_of(const nlohmann::json& item) {
@@ -161,9 +164,11 @@ GpuBackendChecks load_gpu_checks(const std::string& path) {
     for (const auto& item : list) {
         if (!item.is_object() || str_of(item, "name").empty()) continue;
         auto multi = item.find("multi_node");
-        out.checks.push_back(std::make_shared<BackendCheck>(backend, str_of(item, "name"), str_of(item, "unit"),
-                                                            str_of(item, "description"), levels_of(item),
-                                                            multi != item.end() && multi->is_boolean() && multi->get<bool>()));
+        auto weight = item.find("burnin_weight");
+        out.checks.push_back(std::make_shared<BackendCheck>(
+            backend, str_of(item, "name"), str_of(item, "unit"), str_of(item, "description"), levels_of(item),
+            multi != item.end() && multi->is_boolean() && multi->get<bool>(),
+            weight != item.end() && weight->is_number() ? std::max(0.0, weight->get<double>()) : 0.0));
     }
     return out;
 }

@@ -56,6 +56,7 @@ public:
     std::string unit() const override { return "GB/s"; }
     LevelMask levels() const override { return kAllLevels; }
     double default_deadline_s(Level) const override { return 5; }
+    double burnin_weight() const override { return 0.05; }
 
     std::vector<CheckResult> run(const CheckContext& ctx) override {
         const double size_mb = ctx.thresholds.get_or("host.membw.size_mb", 64);

@@ -22,6 +22,7 @@ public:
     LevelMask levels() const override { return kMultiNodeLevels; }
     bool multi_node() const override { return true; }
     double default_deadline_s(Level) const override { return 15; }
+    double burnin_weight() const override { return 0.05; }
 
     std::vector<CheckResult> run(const CheckContext& ctx) override {
         auto* rv = dynamic_cast<TcpRendezvous*>(ctx.rendezvous);

@@ -1,5 +1,6 @@
 #include "health/runner.h"
 
+#include <algorithm>
 #include <condition_variable>
 #include <exception>
 #include <mutex>
@@ -69,8 +70,14 @@ RunOutcome run_one(const CheckPtr& check, const CheckContext& ctx) {
     return {{std::move(r)}, !stopped};
 }
 
+double burnin_weights(const std::vector<CheckPtr>& checks) {
+    double sum = 0;
+    for (const auto& c : checks) sum += std::max(0.0, c->burnin_weight());
+    return sum;
+}
+
 RunOutcome run_checks(const std::vector<CheckPtr>& checks, const CheckContext& base,
-                      Clock::time_point run_deadline, const RunHooks& hooks) {
+                      Clock::time_point run_deadline, const RunHooks& hooks, double total_weight) {
     RunOutcome out;
     for (size_t i = 0; i < checks.size(); ++i) {
         const auto& check = checks[i];
@@ -81,7 +88,9 @@ RunOutcome run_checks(const std::vector<CheckPtr>& checks, const CheckContext& b
         }
         if (hooks.on_start) hooks.on_start(check->name(), i, checks.size());
         CheckContext ctx = base;
-        ctx.deadline_s = std::min(check_deadline_s(*check, base), left);
+        if (base.level == Level::Burnin && total_weight > 0)
+            ctx.duration_s = base.duration_s * std::max(0.0, check->burnin_weight()) / total_weight;
+        ctx.deadline_s = std::min(check_deadline_s(*check, ctx), left);
         auto one = run_one(check, ctx);
         out.abandoned = out.abandoned || one.abandoned;
         for (auto& r : one.results) out.results.push_back(std::move(r));

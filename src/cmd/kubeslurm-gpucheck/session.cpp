@@ -238,7 +238,11 @@ int Session::run() {
 
     logger.verbose("node ", m_job.node, " rank ", m_job.rank, "/", m_job.nodes.size(), " level ",
                    health::level_name(m_opts.level), " sku '", m_sku, "' deadline ", timeout_s, " s");
-    auto local = health::run_checks(selected(false), base, run_deadline, hooks);
+    // A burn-in's --duration is the whole run's: split over the checks that will measure.
+    const auto single = selected(false), multi = selected(true);
+    const double burnin_weight = health::burnin_weights(single) +
+                                 (m_job.multi_node() ? health::burnin_weights(multi) : 0.0);
+    auto local = health::run_checks(single, base, run_deadline, hooks, burnin_weight);
     health::Report report;
     report.node = m_job.node;
     report.job_id = m_job.job_id;
@@ -246,7 +250,6 @@ int Session::run() {
     report.results = std::move(local.results);
     bool abandoned = local.abandoned;
 
-    auto multi = selected(true);
     if (!multi.empty()) {
         if (!m_job.multi_node()) {
             for (const auto& c : multi) report.results.push_back(health::skipped(c->name(), "single node: nothing to check across nodes"));
@@ -255,7 +258,7 @@ int Session::run() {
             auto rendezvous = meet(left, report.results);
             if (rendezvous) {
                 base.rendezvous = rendezvous.get();
-                auto across = health::run_checks(multi, base, run_deadline, hooks);
+                auto across = health::run_checks(multi, base, run_deadline, hooks, burnin_weight);
                 abandoned = abandoned || across.abandoned;
                 for (auto& r : across.results) report.results.push_back(std::move(r));
                 // Keep the rendezvous alive if a check thread still uses it.

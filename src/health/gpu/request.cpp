@@ -68,17 +68,17 @@ const std::vector<CheckInfo>& catalogue() {
          "NVML: row remaps, volatile uncorrectable ECC, retired pages, critical Xids, throttle "
          "reasons, NVLink state and errors, temperature"},
         {"gpu.hbm_bandwidth", "GB/s", {Quick, Nccl, Full, Burnin},
-         "device memory copy bandwidth (read + write bytes) per GPU, own kernel"},
+         "device memory copy bandwidth (read + write bytes) per GPU, own kernel", false, 0.20},
         {"gpu.gemm_bf16", "TFLOP/s", {Quick, Nccl, Full, Burnin},
-         "bf16 GEMM through cuBLASLt per GPU, identical results across repeats"},
+         "bf16 GEMM through cuBLASLt per GPU, identical results across repeats", false, 0.40},
         {"gpu.pcie", "GB/s", {Quick, Nccl, Full, Burnin},
-         "host-to-device and device-to-host copies from pinned memory per GPU"},
+         "host-to-device and device-to-host copies from pinned memory per GPU", false, 0.10},
         {"gpu.nvlink_p2p", "GB/s", {Full, Burnin},
-         "peer copies between every pair of GPUs (two or more GPUs)"},
+         "peer copies between every pair of GPUs (two or more GPUs)", false, 0.10},
         {"gpu.nccl_allreduce", "GB/s", {Quick, Nccl, Full, Burnin},
-         "NCCL all-reduce over the node's GPUs, data checked, nccl-tests busbw"},
+         "NCCL all-reduce over the node's GPUs, data checked, nccl-tests busbw", false, 0.15},
         {"gpu.nccl_multinode", "GB/s", {Nccl, Full, Burnin},
-         "NCCL all-reduce across all nodes of the job (unique ID through the rendezvous)", true},
+         "NCCL all-reduce across all nodes of the job (unique ID through the rendezvous)", true, 0.05},
     };
     return list;
 }
@@ -98,20 +98,10 @@ std::string catalogue_json() {
                      {"levels", levels},
                      {"unit", c.unit},
                      {"description", c.description},
-                     {"multi_node", c.multi_node}});
+                     {"multi_node", c.multi_node},
+                     {"burnin_weight", c.burnin_weight}});
     }
     return a.dump();
-}
-
-double burnin_share(std::string_view check) {
-    // The checker runs the checks one after the other within --duration: the GEMM is the
-    // stress test and gets the largest part.
-    static const std::pair<std::string_view, double> shares[] = {
-        {"gpu.gemm_bf16", 0.40},      {"gpu.hbm_bandwidth", 0.20}, {"gpu.nccl_allreduce", 0.15},
-        {"gpu.nvlink_p2p", 0.10},     {"gpu.pcie", 0.10},          {"gpu.nccl_multinode", 0.05}};
-    for (const auto& [name, share] : shares)
-        if (name == check) return share;
-    return 0.0;
 }
 
 double measuring_seconds(const Request& r) {
@@ -120,7 +110,11 @@ double measuring_seconds(const Request& r) {
         case Level::Quick: want = 0.5; break;
         case Level::Nccl: want = 0.5; break;
         case Level::Full: want = 3; break;
-        case Level::Burnin: want = std::max(0.5, (r.duration_s > 0 ? r.duration_s : 60) * burnin_share(r.check)); break;
+        case Level::Burnin: {
+            const CheckInfo* info = find_check(r.check);
+            want = std::max(0.5, r.duration_s > 0 ? r.duration_s : 60 * (info ? info->burnin_weight : 0));
+            break;
+        }
     }
     if (r.deadline_s > 0) want = std::min(want, 0.8 * r.deadline_s);
     return want;

@@ -20,7 +20,7 @@ struct Request {
     std::string check;
     std::vector<int> devices;  // physical indices (PCI bus order)
     Level level = Level::Quick;
-    double duration_s = 0;     // burn-in duration of this check; 0 = the level's default
+    double duration_s = 0;     // burn-in: how long this check measures; 0 = its default
     double deadline_s = 0;     // the backend must return within this many seconds
     Thresholds thresholds;
 };
@@ -33,19 +33,21 @@ struct CheckInfo {
     std::vector<Level> levels;
     std::string_view description;
     bool multi_node = false;  // runs on every node of the job at once (the checker's rendezvous)
+    // Weight of this check in a burn-in: the checker splits --duration over the checks of a run
+    // in proportion (the GEMM is the stress test and gets the most); 0 = measures no duration.
+    double burnin_weight = 0;
 };
 
 const std::vector<CheckInfo>& catalogue();
 const CheckInfo* find_check(std::string_view name);
 
-// list_checks() of the ABI: [{"name", "levels", "unit", "description", "multi_node"}, ...].
+// list_checks() of the ABI: [{"name", "levels", "unit", "description", "multi_node",
+// "burnin_weight"}, ...].
 std::string catalogue_json();
 
-// Part of the burn-in duration a check measures for (the parts of all checks add up to 1).
-double burnin_share(std::string_view check);
-
-// How long a measuring check runs: short and fixed for the prolog levels, its share of the
-// requested duration (default 60 s) for burn-in, never beyond 80% of the deadline.
+// How long a measuring check runs: short and fixed for the prolog levels; for burn-in the
+// request's duration_s (this check's part of the run, set by the checker), else its weight's part
+// of 60 s; never beyond 80% of the deadline.
 double measuring_seconds(const Request& r);
 
 }  // namespace ks::gpu

@@ -41,8 +41,10 @@ TEST_CASE("backend checks: listing, request, per-device results") {
     auto fake = find(g, "gpu.fake");
     CHECK(fake->levels() == kAllLevels);
     CHECK_FALSE(fake->multi_node());
+    CHECK(fake->burnin_weight() == 0.3);
     auto multi = find(g, "gpu.fake_multi");
     CHECK(multi->multi_node());
+    CHECK(multi->burnin_weight() == 0);  // not listed: measures no duration
     CHECK(multi->levels() == (mask(Level::Nccl) | mask(Level::Full)));
 
     CheckContext ctx;

@@ -16,18 +16,21 @@ namespace {
 class LambdaCheck final : public Check {
 public:
     using Fn = std::function<std::vector<CheckResult>(const CheckContext&)>;
-    LambdaCheck(std::string name, Fn fn, double deadline = 5) : m_name(std::move(name)), m_fn(std::move(fn)), m_deadline(deadline) {}
+    LambdaCheck(std::string name, Fn fn, double deadline = 5, double burnin_weight = 0)
+        : m_name(std::move(name)), m_fn(std::move(fn)), m_deadline(deadline), m_burnin_weight(burnin_weight) {}
     std::string name() const override { return m_name; }
     std::string description() const override { return "test"; }
     std::string unit() const override { return ""; }
     LevelMask levels() const override { return mask(Level::Quick); }
     double default_deadline_s(Level) const override { return m_deadline; }
+    double burnin_weight() const override { return m_burnin_weight; }
     std::vector<CheckResult> run(const CheckContext& ctx) override { return m_fn(ctx); }
 
 private:
     std::string m_name;
     Fn m_fn;
     double m_deadline;
+    double m_burnin_weight;
 };
 
 // Blocks until released, ignoring cancellation (like a hung driver call).
@@ -126,4 +129,34 @@ TEST_CASE("a per-check deadline comes from the thresholds") {
     ctx.level = Level::Burnin;
     ctx.duration_s = 60;
     CHECK(check_deadline_s(check, ctx) == 62.5);
+}
+
+TEST_CASE("a burn-in duration is split over the run's checks by weight") {
+    // Each check reports the duration and deadline it was given.
+    auto seen = [](const CheckContext& ctx) {
+        return std::vector<CheckResult>{measured("c", ctx.duration_s, "<=", ctx.deadline_s, "s")};
+    };
+    std::vector<CheckPtr> checks = {std::make_shared<LambdaCheck>("gemm", seen, 5, 0.4),
+                                    std::make_shared<LambdaCheck>("hbm", seen, 5, 0.2),
+                                    std::make_shared<LambdaCheck>("passive", seen, 5, 0)};
+    CheckContext base;
+    base.level = Level::Burnin;
+    base.duration_s = 80;
+    const auto far = Clock::now() + 1h;
+    // Weights 0.4 + 0.2 here and 0.2 in a later (multi-node) call: 0.8 in all.
+    auto out = run_checks(checks, base, far, {}, burnin_weights(checks) + 0.2);
+    REQUIRE(out.results.size() == 3);
+    CHECK(out.results[0].value == Approx(40));
+    CHECK(out.results[1].value == Approx(20));
+    CHECK(out.results[2].value == 0);
+    CHECK(out.results[0].threshold.value_or(0) == Approx(45));  // the check's deadline grows by its part only
+
+    // Without weights every check gets the whole duration (one check run on its own).
+    auto whole = run_checks({checks[0]}, base, far);
+    CHECK(whole.results[0].value == 80);
+    // Outside burn-in the duration is not touched.
+    base.level = Level::Full;
+    base.duration_s = 0;
+    auto full = run_checks(checks, base, far, {}, 0.8);
+    CHECK(full.results[0].value == 0);
 }

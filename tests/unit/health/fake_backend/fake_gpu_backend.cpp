@@ -24,7 +24,7 @@ double number(const nlohmann::json& thresholds, const char* key, double fallback
 
 const char* list_checks() {
     return R"([{"name": "gpu.fake", "levels": ["quick", "nccl", "full", "burnin"], "unit": "GB/s",
-                "description": "fake per-device figure"},
+                "description": "fake per-device figure", "burnin_weight": 0.3},
                {"name": "gpu.fake_multi", "levels": ["nccl", "full"], "unit": "ranks", "multi_node": true,
                 "description": "fake multi-node check using allgather"}])";
 }
@@ -60,7 +60,11 @@ char* run_check(const char* request_json, const ks_gpu_host_v1* host) {
     for (int d : devices)
         out.push_back({{"check", check}, {"status", value >= floor ? "pass" : "fail"}, {"value", value},
                        {"threshold", floor}, {"unit", "GB/s"}, {"comparison", ">="},
-                       {"detail", "level " + req.value("level", std::string("?"))}, {"device", d}});
+                       {"detail", "level " + req.value("level", std::string("?")) +
+                                      (req.value("duration_s", 0.0) > 0
+                                           ? ", " + std::to_string(req.value("duration_s", 0.0)) + " s"
+                                           : std::string())},
+                       {"device", d}});
     return to_c(out);
 }
 
