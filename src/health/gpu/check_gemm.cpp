@@ -4,6 +4,7 @@
 #include <cublasLt.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 
 #include "health/gpu/bandwidth.h"
@@ -86,8 +87,10 @@ Results check_gemm_bf16(const Context& ctx) {
     const std::string name = "gpu.gemm_bf16";
     if (auto s = cuda_unavailable(name)) return {*s};
     const double seconds = measuring_seconds(ctx.request);
-    // Burn-in measures in windows of up to 10 s and keeps the slowest: sustained, not best-case.
-    const double window = std::min(seconds, 10.0);
+    // Burn-in measures in equal windows of at most 10 s and keeps the slowest: sustained, not
+    // best-case. Equal windows fill the check's part of the duration without overshooting it.
+    const int planned_windows = std::max(1, static_cast<int>(std::ceil(seconds / 10.0)));
+    const double window = seconds / planned_windows;
     auto outcome = for_each_gpu(ctx, name, [&](const Gpu& g, Results& extra) {
         int64_t n = 8192;  // the shape of the anchor figures (torch.matmul bf16 8192^3)
         while (n > 1024 && 3 * n * n * 2 + (size_t{64} << 20) > free_device_memory()) n /= 2;
@@ -103,7 +106,6 @@ Results check_gemm_bf16(const Context& ctx) {
 
         double worst = 0;
         int windows = 0, mismatches = 0;
-        Deadline total(seconds);
         do {
             double per_iter = time_iterations(stream.get(), ctx.deadline, window, 1, 5,
                                               [&] { gemm.run(a.get(), b.get(), d.get(), ws.get()); });
@@ -111,8 +113,8 @@ Results check_gemm_bf16(const Context& ctx) {
             worst = windows == 0 ? tflops : std::min(worst, tflops);
             ++windows;
             if (checksum(d, count, sum, stream.get(), ctx.deadline) != reference) ++mismatches;
-            ctx.progress(std::min(1.0, total.elapsed_s() / seconds));
-        } while (!total.expired() && ctx.deadline.remaining_s() > window + 1);
+            ctx.progress(static_cast<double>(windows) / planned_windows);
+        } while (windows < planned_windows && ctx.deadline.remaining_s() > window + 1);
 
         CheckResult consistency = judge("gpu.gemm_consistency", mismatches, 0, "", Comparison::AtMost, g.physical);
         char buf[128];
