@@ -48,7 +48,7 @@ public:
     // Multi-node checks run after the rendezvous, in the same order on every node.
     virtual bool multi_node() const { return false; }
     virtual double default_deadline_s(Level level) const = 0;
-    // Weight of the check in a burn-in: the run's --duration is split over its checks in
+    // Weight (>= 0) of the check in a burn-in: the run's --duration is split over its checks in
     // proportion; 0 = the check measures no duration (passive checks).
     virtual double burnin_weight() const { return 0; }
     virtual std::vector<CheckResult> run(const CheckContext& ctx) = 0;

@@ -72,7 +72,7 @@ RunOutcome run_one(const CheckPtr& check, const CheckContext& ctx) {
 
 double burnin_weights(const std::vector<CheckPtr>& checks) {
     double sum = 0;
-    for (const auto& c : checks) sum += std::max(0.0, c->burnin_weight());
+    for (const auto& c : checks) sum += c->burnin_weight();
     return sum;
 }
 
@@ -89,7 +89,7 @@ RunOutcome run_checks(const std::vector<CheckPtr>& checks, const CheckContext& b
         if (hooks.on_start) hooks.on_start(check->name(), i, checks.size());
         CheckContext ctx = base;
         if (base.level == Level::Burnin && total_weight > 0)
-            ctx.duration_s = base.duration_s * std::max(0.0, check->burnin_weight()) / total_weight;
+            ctx.duration_s = base.duration_s * check->burnin_weight() / total_weight;
         ctx.deadline_s = std::min(check_deadline_s(*check, ctx), left);
         auto one = run_one(check, ctx);
         out.abandoned = out.abandoned || one.abandoned;
