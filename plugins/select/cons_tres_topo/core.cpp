@@ -44,8 +44,9 @@ struct NodeMap {
 
 class Core {
 public:
-    int plan(const ks_sel_job_t& job, const uint8_t* avail, const uint8_t* usable,
-             size_t node_count, ks_sel_node_name_fn node_name, ks_sel_plan_t& out);
+    int plan(const ks_sel_job_t& job, const uint8_t* avail, const uint8_t* idle,
+             const uint8_t* usable, size_t node_count, ks_sel_node_name_fn node_name,
+             ks_sel_plan_t& out);
     void invalidate(bool reload_config) {
         std::lock_guard lock(m_mutex);
         m_map.valid = false;
@@ -54,6 +55,10 @@ public:
 
 private:
     void ensure_config();
+    bool plan_will_run(const ks_sel_job_t& job, const topology::Topology& topo,
+                       const std::vector<bool>& available, const std::vector<bool>& free_now,
+                       const placement::Request& request, long max_wait,
+                       std::vector<placement::Candidate>& cands, ks_sel_plan_t& out);
     void ensure_map(const topology::Topology* file, size_t node_count, ks_sel_node_name_fn name);
 
     std::mutex m_mutex;
@@ -125,6 +130,14 @@ void Core::ensure_map(const topology::Topology* file, size_t node_count,
     m_map.valid = true;
 }
 
+// Nodes the job could ever be planned on: `available` within the usable nodes, if known.
+std::vector<bool> could_use(const std::vector<bool>& available, const placement::Request& request) {
+    if (!request.usable) return available;
+    std::vector<bool> out(available.size(), false);
+    for (size_t i = 0; i < out.size(); i++) out[i] = available[i] && (*request.usable)[i];
+    return out;
+}
+
 // Thread-local storage behind the plan's set pointers.
 thread_local std::vector<std::vector<uint32_t>> t_sets;
 
@@ -140,8 +153,54 @@ std::string strict_reason(const topology::Topology& topo, placement::Policy poli
            " free nodes";
 }
 
-int Core::plan(const ks_sel_job_t& job, const uint8_t* avail, const uint8_t* usable,
-               size_t node_count, ks_sel_node_name_fn node_name, ks_sel_plan_t& out) {
+// Backfill asks when and where a multi-node `prefer` job could start. `available` holds the
+// nodes it may plan on, busy ones included; `free_now` the idle ones among them. Fills `cands`
+// and the plan's action; false when the job is not to be planned at all (the plan is then a
+// PEND without tries: backfill neither starts it nor reserves nodes for it).
+bool Core::plan_will_run(const ks_sel_job_t& job, const topology::Topology& topo,
+                         const std::vector<bool>& available, const std::vector<bool>& free_now,
+                         const placement::Request& request, long max_wait,
+                         std::vector<placement::Candidate>& cands, ks_sel_plan_t& out) {
+    auto minimum = placement::minimum_domains(topo, request.usable, request.min_nodes);
+    auto now = placement::candidates(topo, free_now, request, 1);
+    if (!now.empty() && minimum && now.front().domains <= *minimum) {
+        cands = std::move(now);  // it can start now in its fewest domains
+        return true;
+    }
+    auto target = minimum ? placement::wait_target(topo, could_use(available, request), free_now,
+                                                   request)
+                          : std::nullopt;
+    out.slack_s = max_wait;
+    if (!target || max_wait <= 0) {
+        // No waiting: restricting the answer would plan the job later than it can start and
+        // skew every reservation, so job_test compares both and keeps the best placement only
+        // when it starts no later.
+        out.action = KS_SEL_COMPARE;
+        if (target) cands = {std::move(*target)};
+        return true;
+    }
+    if (!m_waits.tried(job.job_id)) {
+        // Behind the head of the queue: it starts only in its fewest domains (above) and holds
+        // no reservation, so the nodes stay open to the jobs that fit them now.
+        out.action = KS_SEL_TRY;
+        out.fallback = KS_SEL_FALLBACK_PEND;
+        copy_text(out.reason, sizeof(out.reason),
+                  "kubeslurm: behind the head of the queue, not free in " +
+                      std::to_string(*minimum) + " NVLink domain(s) now");
+        return false;
+    }
+    // The head of the queue: planned on the blocks with the most free nodes, so backfill
+    // reserves those for it and keeps every other node open to the jobs behind. Once its wait
+    // is over, the target wins only if it starts at most max_wait later than anywhere.
+    auto elapsed = m_waits.elapsed(job.job_id, std::time(nullptr));
+    out.action = elapsed.value_or(0) < max_wait ? KS_SEL_TRY : KS_SEL_COMPARE;
+    cands = {std::move(*target)};
+    return true;
+}
+
+int Core::plan(const ks_sel_job_t& job, const uint8_t* avail, const uint8_t* idle,
+               const uint8_t* usable, size_t node_count, ks_sel_node_name_fn node_name,
+               ks_sel_plan_t& out) {
     std::lock_guard lock(m_mutex);
     ensure_config();
     auto policy = m_policies.resolve(m_config, job.policy, job.partition, job.job_id);
@@ -153,9 +212,13 @@ int Core::plan(const ks_sel_job_t& job, const uint8_t* avail, const uint8_t* usa
     ensure_map(file, node_count, node_name);
     const auto& topo = m_map.topo;
 
-    std::vector<bool> available(topo.size(), false), usable_nodes;
-    for (size_t i = 0; i < node_count; i++)
-        if (avail[i] && m_map.slurm_to_topo[i] >= 0) available[size_t(m_map.slurm_to_topo[i])] = true;
+    std::vector<bool> available(topo.size(), false), free_now(topo.size(), false), usable_nodes;
+    for (size_t i = 0; i < node_count; i++) {
+        if (!avail[i] || m_map.slurm_to_topo[i] < 0) continue;
+        size_t t = size_t(m_map.slurm_to_topo[i]);
+        available[t] = true;
+        free_now[t] = !idle || idle[i];
+    }
     placement::Request request;
     request.min_nodes = job.min_nodes ? job.min_nodes : 1;
     request.max_nodes = job.max_nodes > request.min_nodes ? job.max_nodes : 0;
@@ -168,6 +231,7 @@ int Core::plan(const ks_sel_job_t& job, const uint8_t* avail, const uint8_t* usa
         request.usable = &usable_nodes;
     }
 
+    if (!job.will_run) m_waits.note_tried(job.job_id, std::time(nullptr));
     size_t max_tries = size_t(m_config.integer("TopologyMaxTries"));
     if (job.will_run) max_tries = std::min(max_tries, kWillRunTries);
     long max_wait = m_config.integer("TopologyMaxWait");
@@ -193,11 +257,8 @@ int Core::plan(const ks_sel_job_t& job, const uint8_t* avail, const uint8_t* usa
         out.action = KS_SEL_FORWARD;  // one node spans one block anywhere: not worth a 2nd call
         return 0;
     } else if (!strict && job.will_run) {
-        // Backfill asks when the job could start. Restricting the answer to the best placement
-        // would plan it later than it can start and skew every reservation, so job_test compares
-        // both and keeps the best placement only when it starts at most max_wait later.
-        out.action = KS_SEL_COMPARE;
-        out.slack_s = max_wait;
+        if (!plan_will_run(job, topo, available, free_now, request, max_wait, cands, out))
+            return 0;
     } else if (!strict && max_wait > 0) {
         auto minimum = placement::minimum_domains(topo, request.usable, request.min_nodes);
         if (minimum && cands.front().domains > *minimum) {
@@ -234,11 +295,12 @@ Core& core() {
 }  // namespace
 }  // namespace ks::select
 
-extern "C" int ks_sel_plan(const ks_sel_job_t* job, const uint8_t* avail, const uint8_t* usable,
-                           size_t node_count, ks_sel_node_name_fn node_name, ks_sel_plan_t* plan) {
+extern "C" int ks_sel_plan(const ks_sel_job_t* job, const uint8_t* avail, const uint8_t* idle,
+                           const uint8_t* usable, size_t node_count, ks_sel_node_name_fn node_name,
+                           ks_sel_plan_t* plan) {
     std::memset(plan, 0, sizeof(*plan));
     try {
-        int rc = ks::select::core().plan(*job, avail, usable, node_count, node_name, *plan);
+        int rc = ks::select::core().plan(*job, avail, idle, usable, node_count, node_name, *plan);
         if (rc == 0) return 0;
     } catch (const std::exception& e) {
         ks_sel_log(KS_SEL_LOG_ERROR,

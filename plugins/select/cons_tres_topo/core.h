@@ -54,12 +54,14 @@ typedef struct {
 /* Node names by Slurm node index; NULL for holes in the table. */
 typedef const char *(*ks_sel_node_name_fn)(size_t index);
 
-/* Builds the plan for one job_test call. `avail` has node_count entries (non-zero = free for
- * this job now); `usable` (may be NULL) marks the nodes the job could ever use (partition, up).
- * The sets stay valid until the next call on the same thread. Returns 0, or -1 on an internal
- * error (the plan is then FORWARD). */
-int ks_sel_plan(const ks_sel_job_t *job, const uint8_t *avail, const uint8_t *usable,
-		size_t node_count, ks_sel_node_name_fn node_name, ks_sel_plan_t *plan);
+/* Builds the plan for one job_test call. `avail` has node_count entries (non-zero = the job
+ * may use the node: free now, or in will-run mode free at some time of backfill's plan); `idle`
+ * (may be NULL = all of `avail`) marks the nodes free now; `usable` (may be NULL) marks the
+ * nodes the job could ever use (partition, up). The sets stay valid until the next call on the
+ * same thread. Returns 0, or -1 on an internal error (the plan is then FORWARD). */
+int ks_sel_plan(const ks_sel_job_t *job, const uint8_t *avail, const uint8_t *idle,
+		const uint8_t *usable, size_t node_count, ks_sel_node_name_fn node_name,
+		ks_sel_plan_t *plan);
 
 /* The Slurm node table or the configuration changed: rebuild name mappings, re-read config. */
 void ks_sel_invalidate(int reload_config);

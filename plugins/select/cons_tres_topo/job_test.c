@@ -28,6 +28,7 @@
  * plugin also loads in slurmd, client commands, and programs linked with the public libslurm. */
 #pragma weak last_job_update
 #pragma weak avail_node_bitmap
+#pragma weak idle_node_bitmap
 #pragma weak node_record_count
 #pragma weak node_record_table_ptr
 
@@ -126,6 +127,16 @@ extern int select_p_job_test(job_record_t *job_ptr, bitstr_t *node_bitmap, uint3
 	for (bitoff_t i = 0; i < size; i++)
 		avail[i] = bit_test(node_bitmap, i) ? 1 : 0;
 
+	/* In will-run mode the bitmap holds busy nodes too (cons_tres plans on their end times):
+	 * tell the core which ones are free now. */
+	uint8_t *idle = NULL;
+	if (SELECT_IS_MODE_WILL_RUN(mode) && &idle_node_bitmap && idle_node_bitmap &&
+	    bit_size(idle_node_bitmap) == size) {
+		idle = xcalloc(size ? size : 1, 1);
+		for (bitoff_t i = 0; i < size; i++)
+			idle[i] = bit_test(idle_node_bitmap, i) ? 1 : 0;
+	}
+
 	/* Nodes the job could ever use: its partition's nodes that are up and not drained. */
 	uint8_t *usable = NULL;
 	const bitstr_t *part_nodes = job_ptr->part_ptr ? job_ptr->part_ptr->node_bitmap : NULL;
@@ -146,8 +157,9 @@ extern int select_p_job_test(job_record_t *job_ptr, bitstr_t *node_bitmap, uint3
 		.will_run = SELECT_IS_MODE_WILL_RUN(mode) ? 1 : 0,
 	};
 	ks_sel_plan_t plan;
-	int planned = ks_sel_plan(&job, avail, usable, (size_t) size, node_name_at, &plan);
+	int planned = ks_sel_plan(&job, avail, idle, usable, (size_t) size, node_name_at, &plan);
 	xfree(avail);
+	xfree(idle);
 	xfree(usable);
 	if (planned != 0 || plan.action == KS_SEL_FORWARD)
 		return FORWARD(node_bitmap);

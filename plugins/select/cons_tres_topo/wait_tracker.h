@@ -1,22 +1,37 @@
-// The bounded wait of TopologyMaxWait: since when each job could have started, but only on a
-// wider placement than its minimum. Counting from that moment (not from submission) keeps the
-// wait meaningful for jobs that queued behind others for a long time.
+// The bounded wait of TopologyMaxWait, per job:
+// * whether Slurm has tried to start the job now (the main scheduler tries jobs in priority order
+//   and stops a partition at the first it cannot start: that job heads the queue);
+// * since when it could have started, but only on a wider placement than its minimum. Counting
+//   from that moment (not from submission) keeps the wait meaningful for jobs that queued behind
+//   others for a long time.
 #pragma once
 
 #include <cstdint>
 #include <ctime>
+#include <optional>
 #include <unordered_map>
 
 namespace ks::select {
 
 class WaitTracker {
 public:
+    // Slurm tried to start `job` now.
+    void note_tried(uint32_t job, std::time_t now);
+    bool tried(uint32_t job) const;
+
     // Seconds since `job` was first seen placeable only wider; 0 the first time.
     long waited(uint32_t job, std::time_t now);
+    // Seconds since `job` started waiting; nullopt when it has not.
+    std::optional<long> elapsed(uint32_t job, std::time_t now) const;
 
 private:
-    void prune(std::time_t now);
-    std::unordered_map<uint32_t, std::time_t> m_first_seen;
+    struct Entry {
+        std::time_t seen = 0;          // last update: entries of jobs long gone are pruned
+        std::time_t wider_since = 0;   // 0 = not waiting
+        bool tried = false;
+    };
+    Entry& entry(uint32_t job, std::time_t now);
+    std::unordered_map<uint32_t, Entry> m_jobs;
 };
 
 }  // namespace ks::select
