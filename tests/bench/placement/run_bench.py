@@ -115,6 +115,12 @@ def run_one(name: str, args, topo: Layout, trace, work: pathlib.Path) -> dict:
                 records.append(kv)
     finally:
         c.stop(force=True)
+    if args.records:
+        import json
+        pathlib.Path(args.records).mkdir(parents=True, exist_ok=True)
+        (pathlib.Path(args.records) / f"{name.replace(':', '_')}.json").write_text(json.dumps(
+            [{"job": ids[int(kv["JobId"])].index, "nodes": kv.get("NodeList"), "submit": kv["SubmitTime"],
+              "start": kv["StartTime"], "end": kv["EndTime"]} for kv in records], indent=0))
     return summarize(name, topo, ids, records, sched_us)
 
 
@@ -184,9 +190,11 @@ def main() -> int:
     ap.add_argument("--seed", type=int, default=20260522)
     ap.add_argument("--min-seconds", type=float, default=2.0)
     ap.add_argument("--max-seconds", type=float, default=12.0)
-    ap.add_argument("--policies", default="block,any,prefer", help="ours, in order; prefer last")
+    ap.add_argument("--policies", default="block,any,prefer:0,prefer",
+                    help="ours, in order, prefer (the default) last; prefer:N = TopologyMaxWait=N")
     ap.add_argument("--max-wait", type=int, default=None, help="TopologyMaxWait (default: the key's)")
     ap.add_argument("--bf-interval", type=int, default=1)
+    ap.add_argument("--records", help="write each configuration's job records (JSON) here")
     ap.add_argument("--timeout", type=int, default=420, help="per configuration, seconds")
     args = ap.parse_args()
     if args.max_wait is None:
@@ -206,8 +214,11 @@ def main() -> int:
     results = []
     for name in ["stock"] + [p for p in args.policies.split(",") if p]:
         t = time.time()
-        results.append(run_one(name, args, topo, trace, work))
-        print(f"  {name}: done in {time.time() - t:.0f} s", file=sys.stderr, flush=True)
+        r = run_one(name, args, topo, trace, work)
+        results.append(r)
+        print(f"  {name}: done in {time.time() - t:.0f} s (span {r['span_ratio']:.2f}, "
+              f"single-domain {r['single_domain_pct']:.1f} %, makespan {r['makespan_s']:.0f} s)",
+              file=sys.stderr, flush=True)
     stock = results[0]
     print(f"{'configuration':<28} {'span':>6} {'1-domain%':>9} {'makespan s':>10} {'util':>5} "
           f"{'sched us/job':>12} {'makespan x':>10} {'sched x':>8}")
