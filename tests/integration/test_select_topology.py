@@ -1,5 +1,6 @@
 """select/cons_tres_topo on a real slurmctld with 40 virtual nodes: four NVLink domains of
 unequal size under two leaf switches, plus four nodes that have no topology."""
+import contextlib
 import pathlib
 import sys
 import time
@@ -216,19 +217,33 @@ def test_slurmctld_restart_keeps_running_jobs_on_their_nodes(topo, jobs):
     assert len(span(LAYOUT, after)[0]) == 1 and not set(after) & set(nodes), after
 
 
-def test_bounded_wait_for_one_domain_then_a_wider_placement(topo, jobs):
-    conf = pathlib.Path(topo.env["KUBESLURM_CONF"])
+@contextlib.contextmanager
+def max_wait(c, seconds):
+    """TopologyMaxWait=seconds for the duration of the block."""
+    conf = pathlib.Path(c.env["KUBESLURM_CONF"])
     original = conf.read_text()
-    conf.write_text(original + "TopologyMaxWait=6\n")
-    topo.run(["scontrol", "reconfigure"])  # the plugin re-reads kubeslurm.conf
+    conf.write_text(original + f"TopologyMaxWait={seconds}\n")
+    c.run(["scontrol", "reconfigure"])  # the plugin re-reads kubeslurm.conf
     try:
+        yield
+    finally:
+        conf.write_text(original)
+        c.run(["scontrol", "reconfigure"])
+
+
+def squeue_reason(c, job):
+    return c.run(["squeue", "-h", "-j", str(job), "-o", "%T %r"]).stdout.strip()
+
+
+def test_bounded_wait_for_one_domain_then_a_wider_placement(topo, jobs):
+    with max_wait(topo, 6):
         run_job(topo, jobs, 12)                # dA1
         run_job(topo, jobs, 8)                 # dA2: no domain has 11 free nodes now
         job = submit(topo, 11)
         jobs.append(job)
         reason, t0 = "", time.time()
         while time.time() - t0 < 4:
-            reason = topo.run(["squeue", "-h", "-j", str(job), "-o", "%T %r"]).stdout.strip()
+            reason = squeue_reason(topo, job)
             if "waiting up to" in reason:
                 break
             time.sleep(0.3)
@@ -237,6 +252,17 @@ def test_bounded_wait_for_one_domain_then_a_wider_placement(topo, jobs):
         nodes = job_nodes(topo, job)
         assert len(span(LAYOUT, nodes)[0]) == 2, (nodes, info)
         assert time.time() - t0 >= 4, "started before the wait ran out"
-    finally:
-        conf.write_text(original)
-        topo.run(["scontrol", "reconfigure"])
+
+
+def test_a_waiting_head_reserves_only_its_wait_target(topo, jobs):
+    with max_wait(topo, 60):
+        run_job(topo, jobs, 12)                # dA1
+        run_job(topo, jobs, 8)                 # dA2: free now dB1 10, dB2 6, 4 without topology
+        head = submit(topo, 11)                # fits only dA1: waits at the head of the queue
+        small = submit(topo, 10)               # fits dB1 now
+        jobs += [head, small]
+        # Backfill plans the head on dA1 only, not on the free nodes: the 10-node job behind it
+        # starts in dB1 while the head still waits (since then for dA1 alone: 10 nodes are left).
+        info = wait_state(topo, small, "RUNNING", timeout=30)
+        assert span(LAYOUT, job_nodes(topo, small))[0] == {"dB1"}, info
+        assert squeue_reason(topo, head).startswith("PENDING"), squeue_reason(topo, head)
