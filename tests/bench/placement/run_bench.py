@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """make bench-placement: the same seeded job trace on a real slurmctld with 128 virtual nodes,
 first with stock select/cons_tres + topology/tree (tree built from the same topology), then with
-select/cons_tres_topo under each policy. Prints a table, then the `prefer` figures as key=value.
+select/cons_tres_topo under each policy; all of that --rounds times (makespan varies a few % from
+run to run on a shared machine). Prints a table of means, then the `prefer` figures as key=value.
 
   span ratio        mean over multi-node jobs of domains spanned / fewest possible
   single-domain %   of the jobs that fit one domain, the share that got one
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import json
 import os
 import pathlib
 import re
@@ -68,7 +70,7 @@ def parse_time(value: str) -> float:
     return dt.datetime.strptime(value, "%Y-%m-%dT%H:%M:%S").timestamp()
 
 
-def run_one(name: str, args, topo: Layout, trace, work: pathlib.Path) -> dict:
+def run_one(name: str, args, topo: Layout, trace, work: pathlib.Path, round_no: int) -> dict:
     build = pathlib.Path(args.build)
     kw = dict(nodes=sum(DOMAIN_SIZES), cpus=1, memory_mb=500,
               extra_conf=[sched_params(args), "MaxJobCount=20000"])
@@ -116,9 +118,8 @@ def run_one(name: str, args, topo: Layout, trace, work: pathlib.Path) -> dict:
     finally:
         c.stop(force=True)
     if args.records:
-        import json
         pathlib.Path(args.records).mkdir(parents=True, exist_ok=True)
-        (pathlib.Path(args.records) / f"{name.replace(':', '_')}.json").write_text(json.dumps(
+        (pathlib.Path(args.records) / f"{name.replace(':', '_')}-{round_no}.json").write_text(json.dumps(
             [{"job": ids[int(kv["JobId"])].index, "nodes": kv.get("NodeList"), "submit": kv["SubmitTime"],
               "start": kv["StartTime"], "end": kv["EndTime"]} for kv in records], indent=0))
     return summarize(name, topo, ids, records, sched_us)
@@ -194,7 +195,10 @@ def main() -> int:
                     help="ours, in order, prefer (the default) last; prefer:N = TopologyMaxWait=N")
     ap.add_argument("--max-wait", type=int, default=None, help="TopologyMaxWait (default: the key's)")
     ap.add_argument("--bf-interval", type=int, default=1)
-    ap.add_argument("--records", help="write each configuration's job records (JSON) here")
+    ap.add_argument("--rounds", type=int, default=2,
+                    help="run every configuration this many times (stock first in each round) "
+                         "and report means: makespan varies a few %% from run to run")
+    ap.add_argument("--records", help="write each run's job records (JSON) here")
     ap.add_argument("--timeout", type=int, default=420, help="per configuration, seconds")
     args = ap.parse_args()
     if args.max_wait is None:
@@ -211,23 +215,29 @@ def main() -> int:
     print(f"bench-placement: {args.jobs} jobs (seed {args.seed}, {args.min_seconds}-{args.max_seconds} s, "
           f"exclusive, all submitted at once), {sum(DOMAIN_SIZES)} nodes in domains {DOMAIN_SIZES} "
           f"under 2 leaves, TopologyMaxWait={args.max_wait}", flush=True)
-    results = []
-    for name in ["stock"] + [p for p in args.policies.split(",") if p]:
-        t = time.time()
-        r = run_one(name, args, topo, trace, work)
-        results.append(r)
-        print(f"  {name}: done in {time.time() - t:.0f} s (span {r['span_ratio']:.2f}, "
-              f"single-domain {r['single_domain_pct']:.1f} %, makespan {r['makespan_s']:.0f} s)",
-              file=sys.stderr, flush=True)
+    names = ["stock"] + [p for p in args.policies.split(",") if p]
+    runs: dict[str, list[dict]] = {name: [] for name in names}
+    for round_no in range(1, args.rounds + 1):
+        for name in names:
+            t = time.time()
+            r = run_one(name, args, topo, trace, work, round_no)
+            runs[name].append(r)
+            print(f"  round {round_no}/{args.rounds} {name}: done in {time.time() - t:.0f} s "
+                  f"(span {r['span_ratio']:.2f}, single-domain {r['single_domain_pct']:.1f} %, "
+                  f"makespan {r['makespan_s']:.0f} s)", file=sys.stderr, flush=True)
+    results = [mean_of(name, runs[name]) for name in names]
     stock = results[0]
+    print(f"means of {args.rounds} round(s)")
     print(f"{'configuration':<28} {'span':>6} {'1-domain%':>9} {'makespan s':>10} {'util':>5} "
-          f"{'sched us/job':>12} {'makespan x':>10} {'sched x':>8}")
+          f"{'sched us/job':>12} {'makespan x':>10} {'sched x':>8}  makespan x by round")
     for r in results:
         label = "stock cons_tres+tree" if r["name"] == "stock" else f"cons_tres_topo {r['name']}"
-        print(f"{label:<28} {r['span_ratio']:>6.2f} {r['single_domain_pct']:>9.1f} {r['makespan_s']:>10.0f} "
+        by_round = " ".join(f"{a['makespan_s'] / b['makespan_s']:.3f}"
+                            for a, b in zip(runs[r["name"]], runs["stock"]))
+        print(f"{label:<28} {r['span_ratio']:>6.2f} {r['single_domain_pct']:>9.1f} {r['makespan_s']:>10.1f} "
               f"{r['utilisation']:>5.2f} {r['sched_us_per_job']:>12.0f} "
               f"{r['makespan_s'] / stock['makespan_s']:>10.3f} "
-              f"{r['sched_us_per_job'] / max(stock['sched_us_per_job'], 1):>8.2f}")
+              f"{r['sched_us_per_job'] / max(stock['sched_us_per_job'], 1):>8.2f}  {by_round}")
     if any(r["name"] == "block" for r in results):
         print(f"(block: jobs over {max(DOMAIN_SIZES)} nodes can never fit one domain and run under leaf)")
     prefer = next((r for r in results if r["name"] == "prefer"), None)
@@ -237,6 +247,12 @@ def main() -> int:
         print(f"makespan_ratio={prefer['makespan_s'] / stock['makespan_s']:.3f}")
         print(f"sched_time_ratio={prefer['sched_us_per_job'] / max(stock['sched_us_per_job'], 1):.2f}")
     return 0
+
+
+def mean_of(name: str, runs: list[dict]) -> dict:
+    """Each figure's mean over the runs of one configuration."""
+    keys = [k for k in runs[0] if k != "name"]
+    return {"name": name, **{k: sum(r[k] for r in runs) / len(runs) for k in keys}}
 
 
 def default_max_wait() -> int:
