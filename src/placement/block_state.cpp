@@ -106,4 +106,12 @@ Selection choose_blocks(std::span<const uint32_t> sorted, const ClusterState& st
     return sel;
 }
 
+uint32_t leaf_count(const topology::Topology& topo, const std::vector<uint32_t>& nodes) {
+    std::vector<uint32_t> leaves;
+    leaves.reserve(nodes.size());
+    for (uint32_t i : nodes) leaves.push_back(topo.group_of(i, topology::Level::Leaf));
+    std::sort(leaves.begin(), leaves.end());
+    return static_cast<uint32_t>(std::unique(leaves.begin(), leaves.end()) - leaves.begin());
+}
+
 }  // namespace ks::placement::detail

@@ -42,6 +42,9 @@ Scopes scopes(const topology::Topology& topo, const ClusterState& state, topolog
 // Fewest blocks of `sorted` (in `order` order) whose free nodes reach `need`; 0 if they cannot.
 uint32_t fewest_blocks(std::span<const uint32_t> sorted, const ClusterState& state, uint32_t need);
 
+// Leaf switches spanned by `nodes` (topology node indexes).
+uint32_t leaf_count(const topology::Topology& topo, const std::vector<uint32_t>& nodes);
+
 struct Selection {
     std::vector<uint32_t> blocks;  // the chosen blocks, most free first
     uint64_t free = 0;             // their free nodes together (>= need)

@@ -65,10 +65,7 @@ public:
 
 private:
     uint32_t count_leaves(const std::vector<uint32_t>& nodes) const {
-        std::vector<uint32_t> leaves;
-        for (uint32_t i : nodes) leaves.push_back(m_topo.group_of(i, Level::Leaf));
-        std::sort(leaves.begin(), leaves.end());
-        return static_cast<uint32_t>(std::unique(leaves.begin(), leaves.end()) - leaves.begin());
+        return detail::leaf_count(m_topo, nodes);
     }
 
     const topology::Topology& m_topo;

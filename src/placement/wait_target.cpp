@@ -3,6 +3,7 @@
 // behind it; the blocks with the most free nodes now are the ones likely to hold it soonest.
 #include <algorithm>
 
+#include "placement/block_state.h"
 #include "placement/placement.h"
 
 namespace ks::placement {
@@ -132,10 +133,7 @@ std::optional<Candidate> wait_target(const topology::Topology& topo, const std::
         for (uint32_t i : topo.blocks()[b].members)
             if (i < usable.size() && usable[i]) c.nodes.push_back(i);
     std::sort(c.nodes.begin(), c.nodes.end());
-    std::vector<uint32_t> leaves;
-    for (uint32_t i : c.nodes) leaves.push_back(topo.group_of(i, Level::Leaf));
-    std::sort(leaves.begin(), leaves.end());
-    c.leaves = static_cast<uint32_t>(std::unique(leaves.begin(), leaves.end()) - leaves.begin());
+    c.leaves = detail::leaf_count(topo, c.nodes);
     return c;
 }
 

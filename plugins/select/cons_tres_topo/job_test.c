@@ -61,6 +61,18 @@ static const char *node_name_at(size_t index)
 	return node_record_table_ptr[index]->name;
 }
 
+/* One byte per node of `a` AND `b` (b may be NULL): the core's plain C view of Slurm bitmaps.
+ * NULL when a bitmap is missing or of another size. */
+static uint8_t *to_bytes(const bitstr_t *a, const bitstr_t *b, bitoff_t size)
+{
+	if (!a || bit_size((bitstr_t *) a) != size || (b && bit_size((bitstr_t *) b) != size))
+		return NULL;
+	uint8_t *out = xcalloc(size ? size : 1, 1);
+	for (bitoff_t i = 0; i < size; i++)
+		out[i] = bit_test((bitstr_t *) a, i) && (!b || bit_test((bitstr_t *) b, i));
+	return out;
+}
+
 /* trial := node_bitmap restricted to the given node indexes. */
 static void restrict_to(bitstr_t *trial, bitstr_t *node_bitmap, const uint32_t *set, size_t len)
 {
@@ -123,30 +135,18 @@ extern int select_p_job_test(job_record_t *job_ptr, bitstr_t *node_bitmap, uint3
 		return FORWARD(node_bitmap);
 
 	const bitoff_t size = bit_size(node_bitmap);
-	uint8_t *avail = xcalloc(size ? size : 1, 1);
-	for (bitoff_t i = 0; i < size; i++)
-		avail[i] = bit_test(node_bitmap, i) ? 1 : 0;
+	uint8_t *avail = to_bytes(node_bitmap, NULL, size);
 
 	/* In will-run mode the bitmap holds busy nodes too (cons_tres plans on their end times):
 	 * tell the core which ones are free now. */
 	uint8_t *idle = NULL;
-	if (SELECT_IS_MODE_WILL_RUN(mode) && &idle_node_bitmap && idle_node_bitmap &&
-	    bit_size(idle_node_bitmap) == size) {
-		idle = xcalloc(size ? size : 1, 1);
-		for (bitoff_t i = 0; i < size; i++)
-			idle[i] = bit_test(idle_node_bitmap, i) ? 1 : 0;
-	}
+	if (SELECT_IS_MODE_WILL_RUN(mode) && &idle_node_bitmap)
+		idle = to_bytes(idle_node_bitmap, NULL, size);
 
 	/* Nodes the job could ever use: its partition's nodes that are up and not drained. */
 	uint8_t *usable = NULL;
-	const bitstr_t *part_nodes = job_ptr->part_ptr ? job_ptr->part_ptr->node_bitmap : NULL;
-	if (part_nodes && &avail_node_bitmap && avail_node_bitmap &&
-	    bit_size((bitstr_t *) part_nodes) == size && bit_size(avail_node_bitmap) == size) {
-		usable = xcalloc(size ? size : 1, 1);
-		for (bitoff_t i = 0; i < size; i++)
-			usable[i] = (bit_test((bitstr_t *) part_nodes, i) &&
-				     bit_test(avail_node_bitmap, i)) ? 1 : 0;
-	}
+	if (job_ptr->part_ptr && &avail_node_bitmap && avail_node_bitmap)
+		usable = to_bytes(job_ptr->part_ptr->node_bitmap, avail_node_bitmap, size);
 
 	ks_sel_job_t job = {
 		.job_id = job_ptr->job_id,

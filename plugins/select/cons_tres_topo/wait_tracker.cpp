@@ -1,15 +1,23 @@
 #include "wait_tracker.h"
 
+#include <algorithm>
+
 namespace ks::select {
 
 namespace {
 constexpr size_t kPruneAbove = 4096;   // entries of jobs long placed are dropped by age
 constexpr std::time_t kKeepSeconds = 86400;
+
+long since(std::time_t start, std::time_t now) { return now > start ? long(now - start) : 0; }
 }  // namespace
 
+// Every job Slurm tries to start gets an entry, so pruning runs only when the map has doubled
+// since the last prune: job_test stays O(1) per call however many jobs a day the cluster runs.
 WaitTracker::Entry& WaitTracker::entry(uint32_t job, std::time_t now) {
-    if (m_jobs.size() > kPruneAbove && !m_jobs.count(job))
+    if (m_jobs.size() >= m_prune_at) {
         std::erase_if(m_jobs, [&](const auto& e) { return now - e.second.seen > kKeepSeconds; });
+        m_prune_at = std::max(kPruneAbove, 2 * m_jobs.size());
+    }
     Entry& e = m_jobs[job];
     e.seen = now;
     return e;
@@ -25,13 +33,13 @@ bool WaitTracker::tried(uint32_t job) const {
 long WaitTracker::waited(uint32_t job, std::time_t now) {
     Entry& e = entry(job, now);
     if (!e.wider_since) e.wider_since = now;
-    return now > e.wider_since ? long(now - e.wider_since) : 0;
+    return since(e.wider_since, now);
 }
 
 std::optional<long> WaitTracker::elapsed(uint32_t job, std::time_t now) const {
     auto it = m_jobs.find(job);
     if (it == m_jobs.end() || !it->second.wider_since) return std::nullopt;
-    return now > it->second.wider_since ? long(now - it->second.wider_since) : 0;
+    return since(it->second.wider_since, now);
 }
 
 }  // namespace ks::select

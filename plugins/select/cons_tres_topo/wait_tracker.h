@@ -32,6 +32,7 @@ private:
     };
     Entry& entry(uint32_t job, std::time_t now);
     std::unordered_map<uint32_t, Entry> m_jobs;
+    size_t m_prune_at = 4096;  // next size at which old entries are dropped (amortised)
 };
 
 }  // namespace ks::select
