@@ -1,0 +1,32 @@
+"""tests/bench/placement/timeline.py on hand-made job records with known figures."""
+import json
+import pathlib
+import sys
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1] / "bench" / "placement"))
+
+import timeline  # noqa: E402
+
+
+def record(job, nodes, start, end):
+    at = lambda s: f"2026-01-01T00:00:{s:02d}"  # noqa: E731
+    return {"job": job, "nodes": nodes, "submit": at(0), "start": at(start), "end": at(end)}
+
+
+def test_timeline_reports_filler_big_jobs_and_idle_per_half(tmp_path):
+    path = tmp_path / "prefer-1.json"
+    path.write_text(json.dumps([
+        record(1, "n[1-64]", 0, 10),   # big
+        record(2, "n65", 0, 4),        # the only 1-node job
+        record(3, "n[65-80]", 4, 10),  # big
+    ]))
+    line = timeline.timeline(path)
+    # 128 nodes: 0-5 s uses 64*5 + 4 + 16 = 340 of 640 node-s; 5-10 s 64*5 + 16*5 = 400.
+    assert line == ("prefer-1.json: makespan 10 s, last 1-node job started at 0 s, median start "
+                    "of >=16-node jobs 2 s, idle node-s 300 + 240 (1st + 2nd half)")
+
+
+def test_timeline_rejects_a_missing_file(tmp_path, capsys):
+    assert timeline.main([str(tmp_path / "none.json")]) == 1
+    assert "no such file" in capsys.readouterr().err
+    assert timeline.main([]) == 2
