@@ -5,6 +5,7 @@ import sys
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1] / "bench" / "placement"))
 
+import slurmcluster  # noqa: E402
 import timeline  # noqa: E402
 
 
@@ -24,6 +25,12 @@ def test_timeline_reports_filler_big_jobs_and_idle_per_half(tmp_path):
     # 128 nodes: 0-5 s uses 64*5 + 4 + 16 = 340 of 640 node-s; 5-10 s 64*5 + 16*5 = 400.
     assert line == ("prefer-1.json: makespan 10 s, last 1-node job started at 0 s, median start "
                     "of >=16-node jobs 2 s, idle node-s 300 + 240 (1st + 2nd half)")
+
+
+def test_importing_the_benchmark_leaves_the_test_cluster_tag_alone():
+    # run_bench tags its clusters as benchmark ones only when it runs; the clusters of the tests
+    # after this one must keep the tag that this session's final sweep looks for.
+    assert slurmcluster.TAG == "KUBESLURM_TEST_CLUSTER"
 
 
 def test_timeline_rejects_a_missing_file(tmp_path, capsys):

@@ -30,10 +30,6 @@ from slurmcluster import SlurmCluster, _parse_kv  # noqa: E402
 from topo_cluster import Layout, build_test_spank, min_domains, span, write_atomic  # noqa: E402
 from trace import make_trace  # noqa: E402
 
-# A pytest session ending elsewhere on this machine sweeps every process tagged as a test
-# cluster (conftest.pytest_sessionfinish); a benchmark beside it uses its own tag, with the same
-# teardown guarantees (the harness reads the tag name at call time).
-slurmcluster.TAG = "KUBESLURM_BENCH_CLUSTER"
 
 DOMAIN_SIZES = [18, 16, 15, 13, 18, 17, 16, 15]  # 128 nodes, 8 domains of 12-18, 2 leaves
 
@@ -201,6 +197,11 @@ def main() -> int:
     ap.add_argument("--records", help="write each run's job records (JSON) here")
     ap.add_argument("--timeout", type=int, default=420, help="per configuration, seconds")
     args = ap.parse_args()
+    # A pytest session ending elsewhere on this machine sweeps every process tagged as a test
+    # cluster (conftest.pytest_sessionfinish); a benchmark beside it uses its own tag, with the
+    # same teardown guarantees (the harness reads the tag name at call time). Set here, not at
+    # import, so that tools importing this module (timeline.py) leave the tag alone.
+    slurmcluster.TAG = "KUBESLURM_BENCH_CLUSTER"
     if args.max_wait is None:
         args.max_wait = default_max_wait()
 
