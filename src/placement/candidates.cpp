@@ -45,7 +45,7 @@ public:
             }
         }
         std::sort(c.nodes.begin(), c.nodes.end());
-        c.leaves = count_leaves(c.nodes);
+        c.leaves = detail::leaf_count(m_topo, c.nodes);
         m_out.push_back(std::move(c));
     }
 
@@ -57,17 +57,13 @@ public:
         std::sort(c.blocks.begin(), c.blocks.end());
         c.blocks.erase(std::unique(c.blocks.begin(), c.blocks.end()), c.blocks.end());
         c.domains = static_cast<uint32_t>(c.blocks.size());
-        c.leaves = count_leaves(c.nodes);
+        c.leaves = detail::leaf_count(m_topo, c.nodes);
         m_out.push_back(std::move(c));
     }
 
     std::vector<Candidate> take() { return std::move(m_out); }
 
 private:
-    uint32_t count_leaves(const std::vector<uint32_t>& nodes) const {
-        return detail::leaf_count(m_topo, nodes);
-    }
-
     const topology::Topology& m_topo;
     const std::vector<bool>& m_available;
     size_t m_max;

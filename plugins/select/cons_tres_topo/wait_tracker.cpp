@@ -5,7 +5,6 @@
 namespace ks::select {
 
 namespace {
-constexpr size_t kPruneAbove = 4096;   // entries of jobs long placed are dropped by age
 constexpr std::time_t kKeepSeconds = 86400;
 
 long since(std::time_t start, std::time_t now) { return now > start ? long(now - start) : 0; }

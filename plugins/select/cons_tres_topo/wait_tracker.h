@@ -32,7 +32,8 @@ private:
     };
     Entry& entry(uint32_t job, std::time_t now);
     std::unordered_map<uint32_t, Entry> m_jobs;
-    size_t m_prune_at = 4096;  // next size at which old entries are dropped (amortised)
+    static constexpr size_t kPruneAbove = 4096;  // entries of jobs long placed are dropped by age
+    size_t m_prune_at = kPruneAbove;  // next size at which old entries are dropped (amortised)
 };
 
 }  // namespace ks::select

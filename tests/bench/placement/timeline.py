@@ -10,28 +10,23 @@ its run then holds only jobs of many nodes, which pack worse (more idle node-sec
 """
 from __future__ import annotations
 
-import datetime as dt
 import json
 import pathlib
 import statistics
 import sys
 
-from run_bench import DOMAIN_SIZES, expand_hostlist
+from run_bench import DOMAIN_SIZES, expand_hostlist, parse_time
 
 BIG = 16  # "big" jobs for the median start: most of an NVLink domain or more
-
-
-def seconds(value: str) -> float:
-    return dt.datetime.strptime(value, "%Y-%m-%dT%H:%M:%S").timestamp()
 
 
 def timeline(path: pathlib.Path) -> str:
     records = json.loads(path.read_text())
     if not records:
         return f"{path}: no records"
-    t0 = min(seconds(r["submit"]) for r in records)
-    jobs = [(len(expand_hostlist(r["nodes"] or "")), seconds(r["start"]) - t0, seconds(r["end"]) - t0)
-            for r in records]
+    t0 = min(parse_time(r["submit"]) for r in records)
+    jobs = [(len(expand_hostlist(r["nodes"] or "")), parse_time(r["start"]) - t0,
+             parse_time(r["end"]) - t0) for r in records]
     makespan = max(end for _, _, end in jobs)
     one = sorted(start for size, start, _ in jobs if size == 1)
     big = [start for size, start, _ in jobs if size >= BIG]
