@@ -266,3 +266,21 @@ def test_a_waiting_head_reserves_only_its_wait_target(topo, jobs):
         info = wait_state(topo, small, "RUNNING", timeout=30)
         assert span(LAYOUT, job_nodes(topo, small))[0] == {"dB1"}, info
         assert squeue_reason(topo, head).startswith("PENDING"), squeue_reason(topo, head)
+
+
+def test_the_wait_counts_from_the_head_of_the_queue_not_from_free_room(topo, jobs):
+    with max_wait(topo, 12):
+        run_job(topo, jobs, 12)                # dA1
+        in_a2, _ = run_job(topo, jobs, 8)      # dA2
+        in_b1, _ = run_job(topo, jobs, 10)     # dB1: free now dB2 6 and 4 without topology
+        head = submit(topo, 22)                # fewest domains: dA1 + dB1; no room anywhere now
+        jobs.append(head)
+        time.sleep(14)                         # its wait ran out while nothing could start it
+        assert squeue_reason(topo, head).startswith("PENDING"), squeue_reason(topo, head)
+        # 28 nodes free, none of them in dA1: the head starts wider at once instead of waiting
+        # another TopologyMaxWait from the first moment it could start wider.
+        topo.run(["scancel", str(in_a2), str(in_b1)])
+        t0 = time.time()
+        info = wait_state(topo, head, "RUNNING", timeout=30)
+        assert time.time() - t0 < 9, ("waited again after room appeared", info)
+        assert len(span(LAYOUT, job_nodes(topo, head))[0]) >= 3, info

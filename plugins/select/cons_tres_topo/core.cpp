@@ -239,6 +239,17 @@ int Core::plan(const ks_sel_job_t& job, const uint8_t* avail, const uint8_t* idl
     auto cands = placement::candidates(topo, available, request, max_tries);
 
     bool strict = policy == placement::Policy::Block || policy == placement::Policy::Leaf;
+    // The head of the queue waits for its fewest domains from the first time Slurm tries it
+    // without room there, whether or not it could start wider now: the jobs behind it take the
+    // nodes outside its wait target, so "could start wider" may never come and the wait would
+    // last until the target drains.
+    std::optional<uint32_t> minimum;
+    long waited = 0;
+    if (!strict && !job.will_run && max_wait > 0) {
+        minimum = placement::minimum_domains(topo, request.usable, request.min_nodes);
+        if (minimum && (cands.empty() || cands.front().domains > *minimum))
+            waited = m_waits.waited(job.job_id, std::time(nullptr));
+    }
     out.fallback = strict ? KS_SEL_FALLBACK_PEND : KS_SEL_FALLBACK_ANY;
     out.action = KS_SEL_TRY;
     if (cands.empty()) {
@@ -259,19 +270,13 @@ int Core::plan(const ks_sel_job_t& job, const uint8_t* avail, const uint8_t* idl
     } else if (!strict && job.will_run) {
         if (!plan_will_run(job, topo, available, free_now, request, max_wait, cands, out))
             return 0;
-    } else if (!strict && max_wait > 0) {
-        auto minimum = placement::minimum_domains(topo, request.usable, request.min_nodes);
-        if (minimum && cands.front().domains > *minimum) {
-            long waited = m_waits.waited(job.job_id, std::time(nullptr));
-            if (waited < max_wait) {
-                out.fallback = KS_SEL_FALLBACK_PEND;
-                copy_text(out.reason, sizeof(out.reason),
-                          "kubeslurm: waiting up to " + std::to_string(max_wait - waited) +
-                              " s for " + std::to_string(*minimum) + " NVLink domain(s) (" +
-                              std::to_string(cands.front().domains) + " free now)");
-                return 0;
-            }
-        }
+    } else if (minimum && cands.front().domains > *minimum && waited < max_wait) {
+        out.fallback = KS_SEL_FALLBACK_PEND;  // the head waits for its fewest domains
+        copy_text(out.reason, sizeof(out.reason),
+                  "kubeslurm: waiting up to " + std::to_string(max_wait - waited) + " s for " +
+                      std::to_string(*minimum) + " NVLink domain(s) (" +
+                      std::to_string(cands.front().domains) + " free now)");
+        return 0;
     }
 
     t_sets.resize(cands.size());

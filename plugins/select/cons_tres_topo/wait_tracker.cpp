@@ -31,14 +31,14 @@ bool WaitTracker::tried(uint32_t job) const {
 
 long WaitTracker::waited(uint32_t job, std::time_t now) {
     Entry& e = entry(job, now);
-    if (!e.wider_since) e.wider_since = now;
-    return since(e.wider_since, now);
+    if (!e.waiting_since) e.waiting_since = now;
+    return since(e.waiting_since, now);
 }
 
 std::optional<long> WaitTracker::elapsed(uint32_t job, std::time_t now) const {
     auto it = m_jobs.find(job);
-    if (it == m_jobs.end() || !it->second.wider_since) return std::nullopt;
-    return since(it->second.wider_since, now);
+    if (it == m_jobs.end() || !it->second.waiting_since) return std::nullopt;
+    return since(it->second.waiting_since, now);
 }
 
 }  // namespace ks::select

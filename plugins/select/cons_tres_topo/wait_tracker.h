@@ -1,9 +1,9 @@
 // The bounded wait of TopologyMaxWait, per job:
 // * whether Slurm has tried to start the job now (the main scheduler tries jobs in priority order
 //   and stops a partition at the first it cannot start: that job heads the queue);
-// * since when it could have started, but only on a wider placement than its minimum. Counting
-//   from that moment (not from submission) keeps the wait meaningful for jobs that queued behind
-//   others for a long time.
+// * since when it has headed the queue without room in its fewest domains (whether or not it
+//   could start wider then). Counting from that moment (not from submission) keeps the wait
+//   meaningful for jobs that queued behind others for a long time.
 #pragma once
 
 #include <cstdint>
@@ -19,7 +19,7 @@ public:
     void note_tried(uint32_t job, std::time_t now);
     bool tried(uint32_t job) const;
 
-    // Seconds since `job` was first seen placeable only wider; 0 the first time.
+    // Seconds since `job` was first tried without room in its fewest domains; 0 the first time.
     long waited(uint32_t job, std::time_t now);
     // Seconds since `job` started waiting; nullopt when it has not.
     std::optional<long> elapsed(uint32_t job, std::time_t now) const;
@@ -27,7 +27,7 @@ public:
 private:
     struct Entry {
         std::time_t seen = 0;          // last update: entries of jobs long gone are pruned
-        std::time_t wider_since = 0;   // 0 = not waiting
+        std::time_t waiting_since = 0; // 0 = not waiting
         bool tried = false;
     };
     Entry& entry(uint32_t job, std::time_t now);
