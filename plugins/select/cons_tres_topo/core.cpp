@@ -44,6 +44,11 @@ struct NodeMap {
 
 class Core {
 public:
+    bool forwards(const ks_sel_job_t& job) {
+        std::lock_guard lock(m_mutex);
+        ensure_config();
+        return !policy_to_plan(job);
+    }
     int plan(const ks_sel_job_t& job, const uint8_t* avail, const uint8_t* idle,
              const uint8_t* usable, size_t node_count, ks_sel_node_name_fn node_name,
              ks_sel_plan_t& out);
@@ -55,6 +60,7 @@ public:
 
 private:
     void ensure_config();
+    std::optional<placement::Policy> policy_to_plan(const ks_sel_job_t& job);
     bool plan_will_run(const ks_sel_job_t& job, const topology::Topology& topo,
                        const std::vector<bool>& available, const std::vector<bool>& free_now,
                        const placement::Request& request, long max_wait,
@@ -198,17 +204,28 @@ bool Core::plan_will_run(const ks_sel_job_t& job, const topology::Topology& topo
     return true;
 }
 
+// The job's policy, or nullopt when its plan is FORWARD whatever the nodes.
+std::optional<placement::Policy> Core::policy_to_plan(const ks_sel_job_t& job) {
+    auto policy = m_policies.resolve(m_config, job.policy, job.partition, job.job_id);
+    if (policy == placement::Policy::Any) return std::nullopt;
+    bool strict = policy == placement::Policy::Block || policy == placement::Policy::Leaf;
+    if (!strict && !m_live.current()) return std::nullopt;  // nothing to prefer
+    // One node spans one block anywhere: backfill's plan of it needs no restriction.
+    if (!strict && job.will_run && job.min_nodes <= 1 && job.max_nodes <= 1) return std::nullopt;
+    return policy;
+}
+
 int Core::plan(const ks_sel_job_t& job, const uint8_t* avail, const uint8_t* idle,
                const uint8_t* usable, size_t node_count, ks_sel_node_name_fn node_name,
                ks_sel_plan_t& out) {
     std::lock_guard lock(m_mutex);
     ensure_config();
-    auto policy = m_policies.resolve(m_config, job.policy, job.partition, job.job_id);
+    auto to_plan = policy_to_plan(job);
+    if (!to_plan) return 0;
+    auto policy = *to_plan;
     copy_text(out.policy, sizeof(out.policy), std::string(placement::to_string(policy)));
-    if (policy == placement::Policy::Any) return 0;
 
     const topology::Topology* file = m_live.current();
-    if (!file && policy == placement::Policy::Prefer) return 0;  // nothing to prefer
     ensure_map(file, node_count, node_name);
     const auto& topo = m_map.topo;
 
@@ -264,10 +281,7 @@ int Core::plan(const ks_sel_job_t& job, const uint8_t* avail, const uint8_t* idl
     }
     copy_text(out.reason, sizeof(out.reason), strict_reason(topo, policy, request.min_nodes));
 
-    if (!strict && job.will_run && request.min_nodes == 1 && request.max_nodes <= 1) {
-        out.action = KS_SEL_FORWARD;  // one node spans one block anywhere: not worth a 2nd call
-        return 0;
-    } else if (!strict && job.will_run) {
+    if (!strict && job.will_run) {
         if (!plan_will_run(job, topo, available, free_now, request, max_wait, cands, out))
             return 0;
     } else if (minimum && cands.front().domains > *minimum && waited < max_wait) {
@@ -316,6 +330,14 @@ extern "C" int ks_sel_plan(const ks_sel_job_t* job, const uint8_t* avail, const 
     }
     std::memset(plan, 0, sizeof(*plan));
     return -1;
+}
+
+extern "C" int ks_sel_forwards(const ks_sel_job_t* job) {
+    try {
+        return ks::select::core().forwards(*job) ? 1 : 0;
+    } catch (...) {
+        return 0;  // ks_sel_plan decides (and logs) then
+    }
 }
 
 extern "C" void ks_sel_invalidate(int reload_config) {

@@ -63,6 +63,11 @@ int ks_sel_plan(const ks_sel_job_t *job, const uint8_t *avail, const uint8_t *id
 		const uint8_t *usable, size_t node_count, ks_sel_node_name_fn node_name,
 		ks_sel_plan_t *plan);
 
+/* 1 when the job's plan is KS_SEL_FORWARD whatever the nodes (policy any, no topology to prefer,
+ * a single-node job in will-run mode): the shim then skips converting Slurm's bitmaps, which
+ * backfill would otherwise pay in O(nodes) for every such pending job on every pass. */
+int ks_sel_forwards(const ks_sel_job_t *job);
+
 /* The Slurm node table or the configuration changed: rebuild name mappings, re-read config. */
 void ks_sel_invalidate(int reload_config);
 

@@ -134,6 +134,17 @@ extern int select_p_job_test(job_record_t *job_ptr, bitstr_t *node_bitmap, uint3
 	    job_ptr->details->req_node_bitmap)
 		return FORWARD(node_bitmap);
 
+	ks_sel_job_t job = {
+		.job_id = job_ptr->job_id,
+		.policy = job_policy(job_ptr),
+		.partition = job_ptr->part_ptr ? job_ptr->part_ptr->name : NULL,
+		.min_nodes = min_nodes,
+		.max_nodes = (max_nodes == NO_VAL) ? 0 : max_nodes,
+		.will_run = SELECT_IS_MODE_WILL_RUN(mode) ? 1 : 0,
+	};
+	if (ks_sel_forwards(&job))
+		return FORWARD(node_bitmap);
+
 	const bitoff_t size = bit_size(node_bitmap);
 	uint8_t *avail = to_bytes(node_bitmap, NULL, size);
 
@@ -148,14 +159,6 @@ extern int select_p_job_test(job_record_t *job_ptr, bitstr_t *node_bitmap, uint3
 	if (job_ptr->part_ptr && &avail_node_bitmap && avail_node_bitmap)
 		usable = to_bytes(job_ptr->part_ptr->node_bitmap, avail_node_bitmap, size);
 
-	ks_sel_job_t job = {
-		.job_id = job_ptr->job_id,
-		.policy = job_policy(job_ptr),
-		.partition = job_ptr->part_ptr ? job_ptr->part_ptr->name : NULL,
-		.min_nodes = min_nodes,
-		.max_nodes = (max_nodes == NO_VAL) ? 0 : max_nodes,
-		.will_run = SELECT_IS_MODE_WILL_RUN(mode) ? 1 : 0,
-	};
 	ks_sel_plan_t plan;
 	int planned = ks_sel_plan(&job, avail, idle, usable, (size_t) size, node_name_at, &plan);
 	xfree(avail);
