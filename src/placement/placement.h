@@ -27,6 +27,8 @@ enum class Policy { Any, Prefer, Block, Leaf };
 
 Result<Policy> parse_policy(std::string_view text);  // any|prefer|block|leaf, case-insensitive
 std::string_view to_string(Policy policy);
+// block and leaf never cross their scope: the job pends instead.
+constexpr bool is_strict(Policy policy) { return policy == Policy::Block || policy == Policy::Leaf; }
 
 struct Request {
     uint32_t min_nodes = 1;

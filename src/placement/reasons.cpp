@@ -42,7 +42,7 @@ std::optional<uint32_t> minimum_domains(const topology::Topology& topo, const st
 
 std::string pending_reason(const topology::Topology& topo, const std::vector<bool>& available,
                            const Request& request) {
-    if (request.policy != Policy::Block && request.policy != Policy::Leaf) return {};
+    if (!is_strict(request.policy)) return {};
     if (!candidates(topo, available, request, 1).empty()) return {};
     const Level level = request.policy == Policy::Block ? Level::Block : Level::Leaf;
     const uint32_t need = std::max<uint32_t>(1, request.min_nodes);

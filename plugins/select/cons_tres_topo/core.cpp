@@ -208,7 +208,7 @@ bool Core::plan_will_run(const ks_sel_job_t& job, const topology::Topology& topo
 std::optional<placement::Policy> Core::policy_to_plan(const ks_sel_job_t& job) {
     auto policy = m_policies.resolve(m_config, job.policy, job.partition, job.job_id);
     if (policy == placement::Policy::Any) return std::nullopt;
-    bool strict = policy == placement::Policy::Block || policy == placement::Policy::Leaf;
+    bool strict = placement::is_strict(policy);
     if (!strict && !m_live.current()) return std::nullopt;  // nothing to prefer
     // One node spans one block anywhere: backfill's plan of it needs no restriction.
     if (!strict && job.will_run && job.min_nodes <= 1 && job.max_nodes <= 1) return std::nullopt;
@@ -255,7 +255,7 @@ int Core::plan(const ks_sel_job_t& job, const uint8_t* avail, const uint8_t* idl
     max_tries = std::min<size_t>(max_tries, KS_SEL_MAX_TRIES);
     auto cands = placement::candidates(topo, available, request, max_tries);
 
-    bool strict = policy == placement::Policy::Block || policy == placement::Policy::Leaf;
+    bool strict = placement::is_strict(policy);
     // The head of the queue waits for its fewest domains from the first time Slurm tries it
     // without room there, whether or not it could start wider now: the jobs behind it take the
     // nodes outside its wait target, so "could start wider" may never come and the wait would
