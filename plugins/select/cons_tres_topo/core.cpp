@@ -44,14 +44,7 @@ struct NodeMap {
 
 class Core {
 public:
-    bool forwards(const ks_sel_job_t& job) {
-        std::lock_guard lock(m_mutex);
-        ensure_config();
-        return !policy_to_plan(job);
-    }
-    int plan(const ks_sel_job_t& job, const uint8_t* avail, const uint8_t* idle,
-             const uint8_t* usable, size_t node_count, ks_sel_node_name_fn node_name,
-             ks_sel_plan_t& out);
+    int plan(const ks_sel_job_t& job, const ks_sel_nodes_t& nodes, ks_sel_plan_t& out);
     void invalidate(bool reload_config) {
         std::lock_guard lock(m_mutex);
         m_map.valid = false;
@@ -60,12 +53,15 @@ public:
 
 private:
     void ensure_config();
-    std::optional<placement::Policy> policy_to_plan(const ks_sel_job_t& job);
+    std::optional<placement::Policy> policy_to_plan(const ks_sel_job_t& job,
+                                                    const topology::Topology* file);
+    // The shim's node view `which` in topology order; nullopt when the shim does not know it.
+    std::optional<std::vector<bool>> view(const ks_sel_nodes_t& nodes, int which);
     bool plan_will_run(const ks_sel_job_t& job, const topology::Topology& topo,
                        const std::vector<bool>& available, const std::vector<bool>& free_now,
                        const placement::Request& request, long max_wait,
                        std::vector<placement::Candidate>& cands, ks_sel_plan_t& out);
-    void ensure_map(const topology::Topology* file, size_t node_count, ks_sel_node_name_fn name);
+    void ensure_map(const topology::Topology* file, const ks_sel_nodes_t& nodes);
 
     std::mutex m_mutex;
     bool m_config_loaded = false;
@@ -74,6 +70,7 @@ private:
     PolicySource m_policies;
     WaitTracker m_waits;
     NodeMap m_map;
+    std::vector<uint8_t> m_bytes;  // the shim fills node views here
 };
 
 void Core::ensure_config() {
@@ -98,8 +95,8 @@ void Core::ensure_config() {
                  " TopologyMaxWait=", m_config.integer("TopologyMaxWait"));
 }
 
-void Core::ensure_map(const topology::Topology* file, size_t node_count,
-                      ks_sel_node_name_fn name) {
+void Core::ensure_map(const topology::Topology* file, const ks_sel_nodes_t& slurm) {
+    const size_t node_count = slurm.count;
     uint64_t gen = m_live.generation();
     if (m_map.valid && m_map.generation == gen && m_map.slurm_to_topo.size() == node_count) return;
 
@@ -108,7 +105,7 @@ void Core::ensure_map(const topology::Topology* file, size_t node_count,
     std::vector<const char*> names(node_count, nullptr);
     size_t unknown = 0;
     for (size_t i = 0; i < node_count; i++) {
-        names[i] = name(i);
+        names[i] = slurm.name(i);
         if (names[i] && (!file || file->index_of(names[i]) < 0)) {
             nodes.push_back(topology::Node{names[i], "", {}});
             unknown++;
@@ -205,48 +202,48 @@ bool Core::plan_will_run(const ks_sel_job_t& job, const topology::Topology& topo
 }
 
 // The job's policy, or nullopt when its plan is FORWARD whatever the nodes.
-std::optional<placement::Policy> Core::policy_to_plan(const ks_sel_job_t& job) {
+std::optional<placement::Policy> Core::policy_to_plan(const ks_sel_job_t& job,
+                                                      const topology::Topology* file) {
     auto policy = m_policies.resolve(m_config, job.policy, job.partition, job.job_id);
     if (policy == placement::Policy::Any) return std::nullopt;
     bool strict = placement::is_strict(policy);
-    if (!strict && !m_live.current()) return std::nullopt;  // nothing to prefer
+    if (!strict && !file) return std::nullopt;  // nothing to prefer
     // One node spans one block anywhere: backfill's plan of it needs no restriction.
     if (!strict && job.will_run && job.min_nodes <= 1 && job.max_nodes <= 1) return std::nullopt;
     return policy;
 }
 
-int Core::plan(const ks_sel_job_t& job, const uint8_t* avail, const uint8_t* idle,
-               const uint8_t* usable, size_t node_count, ks_sel_node_name_fn node_name,
-               ks_sel_plan_t& out) {
+std::optional<std::vector<bool>> Core::view(const ks_sel_nodes_t& nodes, int which) {
+    m_bytes.assign(nodes.count, 0);
+    if (!nodes.fill(nodes.ctx, which, m_bytes.data(), nodes.count)) return std::nullopt;
+    std::vector<bool> out(m_map.topo.size(), false);
+    for (size_t i = 0; i < nodes.count; i++)
+        if (m_bytes[i] && m_map.slurm_to_topo[i] >= 0) out[size_t(m_map.slurm_to_topo[i])] = true;
+    return out;
+}
+
+int Core::plan(const ks_sel_job_t& job, const ks_sel_nodes_t& nodes, ks_sel_plan_t& out) {
     std::lock_guard lock(m_mutex);
     ensure_config();
-    auto to_plan = policy_to_plan(job);
-    if (!to_plan) return 0;
+    const topology::Topology* file = m_live.current();
+    auto to_plan = policy_to_plan(job, file);
+    if (!to_plan) return 0;  // FORWARD: the shim converts no bitmap
     auto policy = *to_plan;
     copy_text(out.policy, sizeof(out.policy), std::string(placement::to_string(policy)));
 
-    const topology::Topology* file = m_live.current();
-    ensure_map(file, node_count, node_name);
+    ensure_map(file, nodes);
     const auto& topo = m_map.topo;
 
-    std::vector<bool> available(topo.size(), false), free_now(topo.size(), false), usable_nodes;
-    for (size_t i = 0; i < node_count; i++) {
-        if (!avail[i] || m_map.slurm_to_topo[i] < 0) continue;
-        size_t t = size_t(m_map.slurm_to_topo[i]);
-        available[t] = true;
-        free_now[t] = !idle || idle[i];
-    }
+    auto available = view(nodes, KS_SEL_NODES_AVAIL).value_or(std::vector<bool>(topo.size()));
+    auto free_now = available;
+    if (auto idle = view(nodes, KS_SEL_NODES_IDLE))
+        for (size_t t = 0; t < free_now.size(); t++) free_now[t] = available[t] && (*idle)[t];
+    auto usable_nodes = view(nodes, KS_SEL_NODES_USABLE);
     placement::Request request;
     request.min_nodes = job.min_nodes ? job.min_nodes : 1;
     request.max_nodes = job.max_nodes > request.min_nodes ? job.max_nodes : 0;
     request.policy = policy;
-    if (usable) {
-        usable_nodes.assign(topo.size(), false);
-        for (size_t i = 0; i < node_count; i++)
-            if (usable[i] && m_map.slurm_to_topo[i] >= 0)
-                usable_nodes[size_t(m_map.slurm_to_topo[i])] = true;
-        request.usable = &usable_nodes;
-    }
+    if (usable_nodes) request.usable = &*usable_nodes;
 
     if (!job.will_run) m_waits.note_tried(job.job_id, std::time(nullptr));
     size_t max_tries = size_t(m_config.integer("TopologyMaxTries"));
@@ -314,12 +311,11 @@ Core& core() {
 }  // namespace
 }  // namespace ks::select
 
-extern "C" int ks_sel_plan(const ks_sel_job_t* job, const uint8_t* avail, const uint8_t* idle,
-                           const uint8_t* usable, size_t node_count, ks_sel_node_name_fn node_name,
+extern "C" int ks_sel_plan(const ks_sel_job_t* job, const ks_sel_nodes_t* nodes,
                            ks_sel_plan_t* plan) {
     std::memset(plan, 0, sizeof(*plan));
     try {
-        int rc = ks::select::core().plan(*job, avail, idle, usable, node_count, node_name, *plan);
+        int rc = ks::select::core().plan(*job, *nodes, *plan);
         if (rc == 0) return 0;
     } catch (const std::exception& e) {
         ks_sel_log(KS_SEL_LOG_ERROR,
@@ -330,14 +326,6 @@ extern "C" int ks_sel_plan(const ks_sel_job_t* job, const uint8_t* avail, const 
     }
     std::memset(plan, 0, sizeof(*plan));
     return -1;
-}
-
-extern "C" int ks_sel_forwards(const ks_sel_job_t* job) {
-    try {
-        return ks::select::core().forwards(*job) ? 1 : 0;
-    } catch (...) {
-        return 0;  // ks_sel_plan decides (and logs) then
-    }
 }
 
 extern "C" void ks_sel_invalidate(int reload_config) {

@@ -51,22 +51,30 @@ typedef struct {
 	char reason[200];    /* pending reason when fallback is PEND */
 } ks_sel_plan_t;
 
-/* Node names by Slurm node index; NULL for holes in the table. */
-typedef const char *(*ks_sel_node_name_fn)(size_t index);
+/* Which per-node view the core asks the shim for. */
+enum {
+	KS_SEL_NODES_AVAIL = 0, /* the job may use the node: free now, or in will-run mode free at
+				 * some time of backfill's plan */
+	KS_SEL_NODES_IDLE = 1,  /* free now (unknown = every node of AVAIL) */
+	KS_SEL_NODES_USABLE = 2 /* the job could ever use it: its partition, up (unknown = all) */
+};
 
-/* Builds the plan for one job_test call. `avail` has node_count entries (non-zero = the job
- * may use the node: free now, or in will-run mode free at some time of backfill's plan); `idle`
- * (may be NULL = all of `avail`) marks the nodes free now; `usable` (may be NULL) marks the
- * nodes the job could ever use (partition, up). The sets stay valid until the next call on the
- * same thread. Returns 0, or -1 on an internal error (the plan is then FORWARD). */
-int ks_sel_plan(const ks_sel_job_t *job, const uint8_t *avail, const uint8_t *idle,
-		const uint8_t *usable, size_t node_count, ks_sel_node_name_fn node_name,
-		ks_sel_plan_t *plan);
+/* The job's view of Slurm's node table, by Slurm node index. The core asks for the views only
+ * when it plans the job, so jobs it forwards (policy any, no topology, single-node jobs in
+ * backfill) cost no O(nodes) conversion of Slurm's bitmaps. */
+typedef struct {
+	size_t count;
+	/* Fills out[0..count) with one byte per node (non-zero = in the view); returns 0 when the
+	 * view is unknown (out is then ignored). */
+	int (*fill)(const void *ctx, int which, uint8_t *out, size_t count);
+	const char *(*name)(size_t index); /* NULL for holes in the table */
+	const void *ctx;
+} ks_sel_nodes_t;
 
-/* 1 when the job's plan is KS_SEL_FORWARD whatever the nodes (policy any, no topology to prefer,
- * a single-node job in will-run mode): the shim then skips converting Slurm's bitmaps, which
- * backfill would otherwise pay in O(nodes) for every such pending job on every pass. */
-int ks_sel_forwards(const ks_sel_job_t *job);
+/* Builds the plan for one job_test call; a plan of KS_SEL_FORWARD needs no node views. The sets
+ * stay valid until the next call on the same thread. Returns 0, or -1 on an internal error (the
+ * plan is then FORWARD). */
+int ks_sel_plan(const ks_sel_job_t *job, const ks_sel_nodes_t *nodes, ks_sel_plan_t *plan);
 
 /* The Slurm node table or the configuration changed: rebuild name mappings, re-read config. */
 void ks_sel_invalidate(int reload_config);

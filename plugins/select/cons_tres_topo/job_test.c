@@ -61,16 +61,44 @@ static const char *node_name_at(size_t index)
 	return node_record_table_ptr[index]->name;
 }
 
-/* One byte per node of `a` AND `b` (b may be NULL): the core's plain C view of Slurm bitmaps.
- * NULL when a bitmap is missing or of another size. */
-static uint8_t *to_bytes(const bitstr_t *a, const bitstr_t *b, bitoff_t size)
+/* out := one byte per node of `a` AND `b` (b may be NULL): the core's plain C view of Slurm
+ * bitmaps. 0 when a bitmap is missing or of another size. */
+static int to_bytes(const bitstr_t *a, const bitstr_t *b, uint8_t *out, size_t count)
 {
-	if (!a || bit_size((bitstr_t *) a) != size || (b && bit_size((bitstr_t *) b) != size))
-		return NULL;
-	uint8_t *out = xcalloc(size ? size : 1, 1);
-	for (bitoff_t i = 0; i < size; i++)
+	if (!a || bit_size((bitstr_t *) a) != (bitoff_t) count ||
+	    (b && bit_size((bitstr_t *) b) != (bitoff_t) count))
+		return 0;
+	for (size_t i = 0; i < count; i++)
 		out[i] = bit_test((bitstr_t *) a, i) && (!b || bit_test((bitstr_t *) b, i));
-	return out;
+	return 1;
+}
+
+typedef struct {
+	const job_record_t *job_ptr;
+	const bitstr_t *node_bitmap;
+	bool will_run;
+} node_views_t;
+
+/* The core's node views (core.h), asked for only when it plans the job. */
+static int fill_view(const void *ctx, int which, uint8_t *out, size_t count)
+{
+	const node_views_t *v = ctx;
+
+	switch (which) {
+	case KS_SEL_NODES_AVAIL:
+		return to_bytes(v->node_bitmap, NULL, out, count);
+	case KS_SEL_NODES_IDLE:
+		/* In will-run mode the bitmap holds busy nodes too (cons_tres plans on their end
+		 * times): tell the core which ones are free now. */
+		return v->will_run && &idle_node_bitmap ? to_bytes(idle_node_bitmap, NULL, out, count)
+							: 0;
+	case KS_SEL_NODES_USABLE:
+		/* Nodes the job could ever use: its partition's nodes that are up and not drained. */
+		return v->job_ptr->part_ptr && &avail_node_bitmap && avail_node_bitmap ?
+			       to_bytes(v->job_ptr->part_ptr->node_bitmap, avail_node_bitmap, out, count) :
+			       0;
+	}
+	return 0;
 }
 
 /* trial := node_bitmap restricted to the given node indexes. */
@@ -142,28 +170,13 @@ extern int select_p_job_test(job_record_t *job_ptr, bitstr_t *node_bitmap, uint3
 		.max_nodes = (max_nodes == NO_VAL) ? 0 : max_nodes,
 		.will_run = SELECT_IS_MODE_WILL_RUN(mode) ? 1 : 0,
 	};
-	if (ks_sel_forwards(&job))
-		return FORWARD(node_bitmap);
-
 	const bitoff_t size = bit_size(node_bitmap);
-	uint8_t *avail = to_bytes(node_bitmap, NULL, size);
-
-	/* In will-run mode the bitmap holds busy nodes too (cons_tres plans on their end times):
-	 * tell the core which ones are free now. */
-	uint8_t *idle = NULL;
-	if (SELECT_IS_MODE_WILL_RUN(mode) && &idle_node_bitmap)
-		idle = to_bytes(idle_node_bitmap, NULL, size);
-
-	/* Nodes the job could ever use: its partition's nodes that are up and not drained. */
-	uint8_t *usable = NULL;
-	if (job_ptr->part_ptr && &avail_node_bitmap && avail_node_bitmap)
-		usable = to_bytes(job_ptr->part_ptr->node_bitmap, avail_node_bitmap, size);
-
+	node_views_t views = { job_ptr, node_bitmap, job.will_run };
+	ks_sel_nodes_t nodes = {
+		.count = (size_t) size, .fill = fill_view, .name = node_name_at, .ctx = &views,
+	};
 	ks_sel_plan_t plan;
-	int planned = ks_sel_plan(&job, avail, idle, usable, (size_t) size, node_name_at, &plan);
-	xfree(avail);
-	xfree(idle);
-	xfree(usable);
+	int planned = ks_sel_plan(&job, &nodes, &plan);
 	if (planned != 0 || plan.action == KS_SEL_FORWARD)
 		return FORWARD(node_bitmap);
 
