@@ -21,10 +21,25 @@ def test_timeline_reports_filler_big_jobs_and_idle_per_half(tmp_path):
         record(2, "n65", 0, 4),        # the only 1-node job
         record(3, "n[65-80]", 4, 10),  # big
     ]))
-    line = timeline.timeline(path)
+    line = timeline.timeline(path).splitlines()[0]
     # 128 nodes: 0-5 s uses 64*5 + 4 + 16 = 340 of 640 node-s; 5-10 s 64*5 + 16*5 = 400.
     assert line == ("prefer-1.json: makespan 10 s, last 1-node job started at 0 s, median start "
                     "of >=16-node jobs 2 s, idle node-s 300 + 240 (1st + 2nd half)")
+
+
+def test_timeline_tells_why_nodes_stood_idle(tmp_path):
+    # The bench's layout: nvl7 = n98-n113 (16 nodes), nvl8 = n114-n128 (15).
+    path = tmp_path / "prefer-1.json"
+    path.write_text(json.dumps([
+        record(1, "n[1-110]", 0, 4),
+        record(2, "n[111-112]", 2, 4),   # 2 nodes: fit nvl8 alone while queued (t 0-1)
+        record(3, "n[113-128]", 4, 5),   # 16 nodes: one domain of 16+ exists, but at t 2-3 the
+    ]))                                  # 16 free nodes span nvl7 (1) and nvl8 (15)
+    cause = timeline.timeline(path).splitlines()[1]
+    # t 0-1: 18 free, job 2 fits its one domain; t 2-3: 16 free, job 3 fits only across two;
+    # t 4: 112 free and nothing queued.
+    assert cause == ("  idle node-s sampled each second: 36 while a queued job fitted its fewest "
+                     "domains, 32 while queued jobs fitted only wider, 112 while none fitted")
 
 
 def test_importing_the_benchmark_leaves_the_test_cluster_tag_alone():

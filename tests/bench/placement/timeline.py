@@ -1,12 +1,16 @@
 #!/usr/bin/env python3
 """Where a bench-placement run lost time: reads the job records that
 `run_bench.py --records DIR` writes (one JSON file per configuration and round) and prints,
-per file, when the small jobs ran out and how idle the cluster was in each half of the run.
+per file, when the small jobs ran out, how idle the cluster was in each half of the run, and
+why nodes stood idle: sampled each second, were they free while a queued job fitted its fewest
+NVLink domains on them (held for another job's reservation or wait, or the scheduler's own
+latency), while queued jobs fitted only across more domains, or while no queued job fitted?
 
   usage: timeline.py DIR/stock-1.json DIR/prefer-1.json ...
 
 A scheduler that lets 1-node jobs overtake bigger ones uses its filler early; the second half of
 its run then holds only jobs of many nodes, which pack worse (more idle node-seconds there).
+Stock Slurm never leaves "only wider" idle: it does not care about domains.
 """
 from __future__ import annotations
 
@@ -15,9 +19,45 @@ import pathlib
 import statistics
 import sys
 
-from run_bench import DOMAIN_SIZES, expand_hostlist, parse_time
+from run_bench import DOMAIN_SIZES, expand_hostlist, layout, parse_time
+from topo_cluster import min_domains
 
 BIG = 16  # "big" jobs for the median start: most of an NVLink domain or more
+
+
+def fewest_domains_free(free_per_domain: list[int], size: int) -> int | None:
+    """Fewest domains whose free nodes hold `size` nodes; None when all of them do not."""
+    total = 0
+    for count, free in enumerate(sorted(free_per_domain, reverse=True), start=1):
+        total += free
+        if total >= size:
+            return count
+    return None
+
+
+def idle_by_cause(jobs: list[tuple[list[str], float, float, float]], makespan: float) -> str:
+    """jobs: (node names, submit, start, end) in seconds from the first submission."""
+    topo = layout()
+    domain_of = topo.node_domain()
+    domains = sorted(topo.sizes())
+    fits, wider, none = 0, 0, 0
+    for t in range(int(makespan)):
+        busy = {n for nodes, _, start, end in jobs if start <= t < end for n in nodes}
+        free_per_domain = [0] * len(domains)
+        for node, domain in domain_of.items():
+            if node not in busy:
+                free_per_domain[domains.index(domain)] += 1
+        idle = sum(free_per_domain)
+        queued = [len(nodes) for nodes, submit, start, _ in jobs if submit <= t < start]
+        spans = [fewest_domains_free(free_per_domain, size) for size in queued]
+        if any(s is not None and s <= min_domains(topo, size) for s, size in zip(spans, queued)):
+            fits += idle
+        elif any(s is not None for s in spans):
+            wider += idle
+        else:
+            none += idle
+    return (f"idle node-s sampled each second: {fits} while a queued job fitted its fewest "
+            f"domains, {wider} while queued jobs fitted only wider, {none} while none fitted")
 
 
 def timeline(path: pathlib.Path) -> str:
@@ -25,8 +65,9 @@ def timeline(path: pathlib.Path) -> str:
     if not records:
         return f"{path}: no records"
     t0 = min(parse_time(r["submit"]) for r in records)
-    jobs = [(len(expand_hostlist(r["nodes"] or "")), parse_time(r["start"]) - t0,
-             parse_time(r["end"]) - t0) for r in records]
+    placed = [(expand_hostlist(r["nodes"] or ""), parse_time(r["submit"]) - t0,
+               parse_time(r["start"]) - t0, parse_time(r["end"]) - t0) for r in records]
+    jobs = [(len(nodes), start, end) for nodes, _, start, end in placed]
     makespan = max(end for _, _, end in jobs)
     one = sorted(start for size, start, _ in jobs if size == 1)
     big = [start for size, start, _ in jobs if size >= BIG]
@@ -41,7 +82,8 @@ def timeline(path: pathlib.Path) -> str:
     big_median = f"{statistics.median(big):.0f} s" if big else "-"
     return (f"{path.name}: makespan {makespan:.0f} s, last 1-node job started at {last_one}, "
             f"median start of >={BIG}-node jobs {big_median}, idle node-s "
-            f"{idle(0, half):.0f} + {idle(half, makespan):.0f} (1st + 2nd half)")
+            f"{idle(0, half):.0f} + {idle(half, makespan):.0f} (1st + 2nd half)\n"
+            f"  {idle_by_cause(placed, makespan)}")
 
 
 def main(argv: list[str]) -> int:
