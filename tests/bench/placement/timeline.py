@@ -14,43 +14,31 @@ Stock Slurm never leaves "only wider" idle: it does not care about domains.
 """
 from __future__ import annotations
 
+import collections
 import json
 import pathlib
 import statistics
 import sys
 
 from run_bench import DOMAIN_SIZES, expand_hostlist, layout, parse_time
-from topo_cluster import min_domains
+from topo_cluster import fewest_to_hold, min_domains
 
 BIG = 16  # "big" jobs for the median start: most of an NVLink domain or more
-
-
-def fewest_domains_free(free_per_domain: list[int], size: int) -> int | None:
-    """Fewest domains whose free nodes hold `size` nodes; None when all of them do not."""
-    total = 0
-    for count, free in enumerate(sorted(free_per_domain, reverse=True), start=1):
-        total += free
-        if total >= size:
-            return count
-    return None
 
 
 def idle_by_cause(jobs: list[tuple[list[str], float, float, float]], makespan: float) -> str:
     """jobs: (node names, submit, start, end) in seconds from the first submission."""
     topo = layout()
     domain_of = topo.node_domain()
-    domains = sorted(topo.sizes())
+    minimum = {size: min_domains(topo, size) for size in range(len(domain_of) + 1)}
     fits, wider, none = 0, 0, 0
     for t in range(int(makespan)):
         busy = {n for nodes, _, start, end in jobs if start <= t < end for n in nodes}
-        free_per_domain = [0] * len(domains)
-        for node, domain in domain_of.items():
-            if node not in busy:
-                free_per_domain[domains.index(domain)] += 1
-        idle = sum(free_per_domain)
+        free_per_domain = collections.Counter(d for n, d in domain_of.items() if n not in busy)
+        idle = sum(free_per_domain.values())
         queued = [len(nodes) for nodes, submit, start, _ in jobs if submit <= t < start]
-        spans = [fewest_domains_free(free_per_domain, size) for size in queued]
-        if any(s is not None and s <= min_domains(topo, size) for s, size in zip(spans, queued)):
+        spans = [fewest_to_hold(list(free_per_domain.values()), size) for size in queued]
+        if any(s is not None and s <= minimum.get(size, -1) for s, size in zip(spans, queued)):
             fits += idle
         elif any(s is not None for s in spans):
             wider += idle

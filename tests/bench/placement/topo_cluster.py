@@ -116,12 +116,17 @@ def span(layout: Layout, nodes: list[str]) -> tuple[set[str], set[str]]:
     return ({dom.get(n, n) for n in nodes}, {leaf.get(n, n) for n in nodes})
 
 
+def fewest_to_hold(counts, count: int) -> int | None:
+    """Fewest of these per-domain node counts that together reach `count`; None if all do not."""
+    total = 0
+    for used, size in enumerate(sorted(counts, reverse=True)):
+        if total >= count:
+            return used
+        total += size
+    return len(counts) if total >= count else None
+
+
 def min_domains(layout: Layout, count: int) -> int:
     """Fewest domains that can hold `count` nodes when everything is free."""
-    total, used = 0, 0
-    for size in sorted(layout.sizes().values(), reverse=True):
-        if total >= count:
-            break
-        total += size
-        used += 1
-    return used if total >= count else -1
+    fewest = fewest_to_hold(list(layout.sizes().values()), count)
+    return -1 if fewest is None else fewest
