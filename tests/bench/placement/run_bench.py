@@ -69,7 +69,9 @@ def parse_time(value: str) -> float:
 def run_one(name: str, args, topo: Layout, trace, work: pathlib.Path, round_no: int) -> dict:
     build = pathlib.Path(args.build)
     kw = dict(nodes=sum(DOMAIN_SIZES), cpus=1, memory_mb=500,
-              extra_conf=[sched_params(args), "MaxJobCount=20000"])
+              # Finished jobs must stay in slurmctld's memory until the run's records are read at
+              # its end, however long it ran (the harness's MinJobAge=600 is overridden: last wins).
+              extra_conf=[sched_params(args), "MaxJobCount=20000", f"MinJobAge={args.timeout + 60}"])
     if name == "stock":
         kw.update(select_type="select/cons_tres", topology_plugin="topology/tree",
                   topology_conf=topo.tree_conf())
@@ -94,7 +96,7 @@ def run_one(name: str, args, topo: Layout, trace, work: pathlib.Path, round_no: 
             extra = []
             if name == "block" and job.nodes > max(DOMAIN_SIZES):
                 extra = ["--ks-test-topology=leaf"]  # would never start under block
-            ids[c.sbatch([f"-N{job.nodes}", "--exclusive", "--time=5", f"-J{name}-{job.index}",
+            ids[c.sbatch([f"-N{job.nodes}", "--exclusive", f"--time={job.limit_min}", f"-J{name}-{job.index}",
                           *extra], script.format(s=job.seconds))] = job
         deadline = t0 + args.timeout
         while time.time() < deadline:
@@ -111,6 +113,8 @@ def run_one(name: str, args, topo: Layout, trace, work: pathlib.Path, round_no: 
             kv = _parse_kv(line)
             if "JobId" in kv and int(kv["JobId"]) in ids:
                 records.append(kv)
+        if len(records) != len(ids):  # figures over a part of the trace would mislead
+            raise RuntimeError(f"{name}: slurmctld kept {len(records)} of {len(ids)} job records")
     finally:
         c.stop(force=True)
     if args.records:
@@ -180,6 +184,17 @@ def expand_hostlist(expr: str) -> list[str]:
     return out
 
 
+def factor_range(text: str) -> tuple[float, float]:
+    lo, _, hi = text.partition(":")
+    try:
+        low, high = float(lo), float(hi or lo)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r}: expected LO:HI, e.g. 1:3") from None
+    if not 1 <= low <= high:
+        raise argparse.ArgumentTypeError(f"{text!r}: need 1 <= LO <= HI (a limit below the run time kills the job)")
+    return low, high
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--build", default=os.environ.get("KUBESLURM_BUILD", str(ROOT / "build" / "release")))
@@ -187,6 +202,9 @@ def main() -> int:
     ap.add_argument("--seed", type=int, default=20260522)
     ap.add_argument("--min-seconds", type=float, default=2.0)
     ap.add_argument("--max-seconds", type=float, default=12.0)
+    ap.add_argument("--limit-factor", metavar="LO:HI", type=factor_range, default=None,
+                    help="time limit = run time x a factor drawn from [LO, HI], in whole minutes "
+                         "(default: --time=5 for every job, far above its run time)")
     ap.add_argument("--policies", default="block,any,prefer:0,prefer",
                     help="ours, in order, prefer (the default) last; prefer:N = TopologyMaxWait=N")
     ap.add_argument("--max-wait", type=int, default=None, help="TopologyMaxWait (default: the key's)")
@@ -195,13 +213,16 @@ def main() -> int:
                     help="run every configuration this many times (stock first in each round) "
                          "and report means: makespan varies a few %% from run to run")
     ap.add_argument("--records", help="write each run's job records (JSON) here")
-    ap.add_argument("--timeout", type=int, default=420, help="per configuration, seconds")
+    ap.add_argument("--timeout", type=int, default=None,
+                    help="per configuration, seconds (default 35 x --max-seconds, at least 420)")
     args = ap.parse_args()
     # A pytest session ending elsewhere on this machine sweeps every process tagged as a test
     # cluster (conftest.pytest_sessionfinish); a benchmark beside it uses its own tag, with the
     # same teardown guarantees (the harness reads the tag name at call time). Set here, not at
     # import, so that tools importing this module (timeline.py) leave the tag alone.
     slurmcluster.TAG = "KUBESLURM_BENCH_CLUSTER"
+    if args.timeout is None:
+        args.timeout = max(420, int(35 * args.max_seconds))
     if args.max_wait is None:
         args.max_wait = default_max_wait()
 
@@ -210,12 +231,14 @@ def main() -> int:
         print(f"bench-placement: {plugin} missing: build it first", file=sys.stderr)
         return 2
     topo = layout()
-    trace = make_trace(args.seed, args.jobs, args.min_seconds, args.max_seconds)
+    trace = make_trace(args.seed, args.jobs, args.min_seconds, args.max_seconds, args.limit_factor)
     work = pathlib.Path(os.environ.get("TMPDIR", "/tmp")) / f"ks-bench-placement-{os.getpid()}"
     work.mkdir(parents=True, exist_ok=True)
     print(f"bench-placement: {args.jobs} jobs (seed {args.seed}, {args.min_seconds}-{args.max_seconds} s, "
           f"exclusive, all submitted at once), {sum(DOMAIN_SIZES)} nodes in domains {DOMAIN_SIZES} "
-          f"under 2 leaves, TopologyMaxWait={args.max_wait}", flush=True)
+          f"under 2 leaves, time limits "
+          f"{'5 min' if not args.limit_factor else 'run time x %g-%g' % args.limit_factor}, "
+          f"TopologyMaxWait={args.max_wait}", flush=True)
     names = ["stock"] + [p for p in args.policies.split(",") if p]
     runs: dict[str, list[dict]] = {name: [] for name in names}
     for round_no in range(1, args.rounds + 1):

@@ -3,6 +3,7 @@ a tail of jobs that need up to two NVLink domains. Sizes and durations are drawn
 of any placement policy."""
 from __future__ import annotations
 
+import math
 import random
 from dataclasses import dataclass
 
@@ -22,10 +23,17 @@ class Job:
     index: int
     nodes: int
     seconds: float
+    limit_min: int = 5  # the job's time limit (--time), whole minutes as Slurm takes them
 
 
-def make_trace(seed: int, count: int, min_s: float, max_s: float) -> list[Job]:
+def make_trace(seed: int, count: int, min_s: float, max_s: float,
+               limit_factor: tuple[float, float] | None = None) -> list[Job]:
+    """limit_factor (lo, hi): each job's time limit is its run time times a factor drawn
+    uniformly from [lo, hi], rounded up to whole minutes, as users overestimate; None keeps the
+    uninformative 5 minutes. The factors come from a generator of their own, so sizes and run
+    times are the same trace either way."""
     rng = random.Random(seed)
+    limits = random.Random(seed + 1)
     jobs = []
     for i in range(count):
         r, acc = rng.random(), 0.0
@@ -36,5 +44,8 @@ def make_trace(seed: int, count: int, min_s: float, max_s: float) -> list[Job]:
         nodes = rng.randint(lo, hi)
         # Log-uniform durations: many short jobs, some long ones.
         seconds = min_s * (max_s / min_s) ** rng.random()
-        jobs.append(Job(i, nodes, round(seconds, 1)))
+        job = Job(i, nodes, round(seconds, 1))
+        if limit_factor:
+            job.limit_min = max(1, math.ceil(job.seconds * limits.uniform(*limit_factor) / 60))
+        jobs.append(job)
     return jobs
