@@ -37,17 +37,3 @@ def test_limit_factor_option_parses(text, expected):
 def test_limit_factor_option_rejects_limits_below_the_run_time(text):
     with pytest.raises(Exception, match="LO"):
         run_bench.factor_range(text)
-
-
-def test_configuration_names_give_the_plugin_keys():
-    assert run_bench.configuration("prefer", 4) == (
-        "TopologyPolicy=prefer\nTopologyMaxWait=4\nTopologyReserveQueued=no\n")
-    assert run_bench.configuration("prefer:40+reserve", 4) == (
-        "TopologyPolicy=prefer\nTopologyMaxWait=40\nTopologyReserveQueued=yes\n")
-    assert run_bench.configuration("block", 4).startswith("TopologyPolicy=block\n")
-
-
-@pytest.mark.parametrize("name", ["prefr", "prefer:x", "prefer:", "prefer+hold", "prefer:4+"])
-def test_configuration_names_reject_typos(name):
-    with pytest.raises(ValueError, match="expected POLICY"):
-        run_bench.configuration(name, 4)

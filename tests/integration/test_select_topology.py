@@ -10,7 +10,7 @@ import pytest
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1] / "bench" / "placement"))
 
 from slurmcluster import SlurmCluster  # noqa: E402
-from topo_cluster import Layout, build_test_spank, expand, job_nodes, span, write_atomic  # noqa: E402
+from topo_cluster import Layout, build_test_spank, job_nodes, span, write_atomic  # noqa: E402
 
 NODES = 40
 
@@ -218,22 +218,17 @@ def test_slurmctld_restart_keeps_running_jobs_on_their_nodes(topo, jobs):
 
 
 @contextlib.contextmanager
-def conf_keys(c, **keys):
-    """kubeslurm.conf keys set for the duration of the block."""
+def max_wait(c, seconds):
+    """TopologyMaxWait=seconds for the duration of the block."""
     conf = pathlib.Path(c.env["KUBESLURM_CONF"])
     original = conf.read_text()
-    conf.write_text(original + "".join(f"{k}={v}\n" for k, v in keys.items()))
+    conf.write_text(original + f"TopologyMaxWait={seconds}\n")
     c.run(["scontrol", "reconfigure"])  # the plugin re-reads kubeslurm.conf
     try:
         yield
     finally:
         conf.write_text(original)
         c.run(["scontrol", "reconfigure"])
-
-
-def max_wait(c, seconds):
-    """TopologyMaxWait=seconds for the duration of the block."""
-    return conf_keys(c, TopologyMaxWait=seconds)
 
 
 def squeue_reason(c, job):
@@ -289,32 +284,3 @@ def test_the_wait_counts_from_the_head_of_the_queue_not_from_free_room(topo, job
         info = wait_state(topo, head, "RUNNING", timeout=30)
         assert time.time() - t0 < 9, ("waited again after room appeared", info)
         assert len(span(LAYOUT, job_nodes(topo, head))[0]) >= 3, info
-
-
-def planned_nodes(c, job, timeout):
-    """The nodes backfill reserved for a pending job (SchedNodeList), once it has; [] if never."""
-    t0 = time.time()
-    while time.time() - t0 < timeout:
-        planned = c.job(job).get("SchedNodeList", "")
-        if planned and planned != "(null)":
-            return expand(c, planned)
-        time.sleep(0.5)
-    return []
-
-
-def test_reserve_queued_plans_jobs_behind_the_head_in_their_fewest_domains(topo, jobs):
-    with max_wait(topo, 120):
-        run_job(topo, jobs, 12, "--time=10")   # dA1
-        run_job(topo, jobs, 8, "--time=5")     # dA2
-        head = submit(topo, 11, "--time=5")    # fits only dA1: waits at the head of the queue
-        behind = submit(topo, 12, "--time=5")  # fits only dA1 too, behind the head
-        jobs += [head, behind]
-        # By default only the head holds a reservation: over three backfill cycles the job
-        # behind it gets none (and starts only once dA1 is free, whenever that is).
-        assert planned_nodes(topo, head, timeout=20), topo.job(head)
-        assert planned_nodes(topo, behind, timeout=6) == [], topo.job(behind)
-    with conf_keys(topo, TopologyMaxWait=120, TopologyReserveQueued="yes"):
-        # Now backfill reserves it a place too, in its one fewest domain, after the head.
-        planned = planned_nodes(topo, behind, timeout=20)
-        assert planned and span(LAYOUT, planned)[0] == {"dA1"}, topo.job(behind)
-        assert squeue_reason(topo, behind).startswith("PENDING"), squeue_reason(topo, behind)

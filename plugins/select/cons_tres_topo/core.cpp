@@ -92,8 +92,7 @@ void Core::ensure_config() {
     kLog.verbose("config ", path, ": TopologyFile=", m_config.str("TopologyFile"),
                  " TopologyPolicy=", m_config.str("TopologyPolicy"),
                  " TopologyMaxTries=", m_config.integer("TopologyMaxTries"),
-                 " TopologyMaxWait=", m_config.integer("TopologyMaxWait"),
-                 " TopologyReserveQueued=", m_config.flag("TopologyReserveQueued") ? "yes" : "no");
+                 " TopologyMaxWait=", m_config.integer("TopologyMaxWait"));
 }
 
 void Core::ensure_map(const topology::Topology* file, const ks_sel_nodes_t& slurm) {
@@ -184,21 +183,14 @@ bool Core::plan_will_run(const ks_sel_job_t& job, const topology::Topology& topo
         return true;
     }
     if (!m_waits.tried(job.job_id)) {
-        // Behind the head of the queue: it starts only in its fewest domains (above), and
-        // holds no reservation, so the nodes stay open to the jobs that fit them now; or, with
-        // TopologyReserveQueued, it is planned on its wait target alone, so backfill reserves
-        // it a place there after the jobs ahead and starts on those nodes only jobs whose
-        // limits end before it: worth it where limits are close to run times.
+        // Behind the head of the queue: it starts only in its fewest domains (above) and holds
+        // no reservation, so the nodes stay open to the jobs that fit them now.
         out.action = KS_SEL_TRY;
         out.fallback = KS_SEL_FALLBACK_PEND;
         copy_text(out.reason, sizeof(out.reason),
                   "kubeslurm: behind the head of the queue, not free in " +
                       std::to_string(*minimum) + " NVLink domain(s) now");
-        // Backfill hides the nodes it reserved for the jobs ahead in this time slot, so the
-        // target may be wider here: then no plan, and backfill tries the next slot.
-        if (!m_config.flag("TopologyReserveQueued") || target->domains > *minimum) return false;
-        cands = {std::move(*target)};
-        return true;
+        return false;
     }
     // The head of the queue: planned on the blocks with the most free nodes, so backfill
     // reserves those for it and keeps every other node open to the jobs behind. Once its wait

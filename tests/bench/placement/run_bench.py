@@ -77,10 +77,12 @@ def run_one(name: str, args, topo: Layout, trace, work: pathlib.Path, round_no: 
                   topology_conf=topo.tree_conf())
     else:
         # "prefer:15" = policy prefer with TopologyMaxWait=15 (to compare waits in one run).
+        policy, _, wait = name.partition(":")
         topo_file = work / "topology.json"
         write_atomic(topo_file, topo.to_json())
-        conf = work / f"kubeslurm-{re.sub('[^a-z0-9]', '-', name)}.conf"
-        conf.write_text(f"TopologyFile={topo_file}\n" + configuration(name, args.max_wait))
+        conf = work / f"kubeslurm-{policy}-{wait or args.max_wait}.conf"
+        conf.write_text(f"TopologyFile={topo_file}\nTopologyPolicy={policy}\n"
+                        f"TopologyMaxWait={wait or args.max_wait}\n")
         kw.update(select_type="select/cons_tres_topo", plugin_dirs=[str(build / "plugins")],
                   plugstack=[f"required {build_test_spank(work)}"],
                   env={"KUBESLURM_CONF": str(conf)})
@@ -117,7 +119,7 @@ def run_one(name: str, args, topo: Layout, trace, work: pathlib.Path, round_no: 
         c.stop(force=True)
     if args.records:
         pathlib.Path(args.records).mkdir(parents=True, exist_ok=True)
-        (pathlib.Path(args.records) / f"{re.sub('[:+]', '_', name)}-{round_no}.json").write_text(json.dumps(
+        (pathlib.Path(args.records) / f"{name.replace(':', '_')}-{round_no}.json").write_text(json.dumps(
             [{"job": ids[int(kv["JobId"])].index, "nodes": kv.get("NodeList"), "submit": kv["SubmitTime"],
               "start": kv["StartTime"], "end": kv["EndTime"]} for kv in records], indent=0))
     return summarize(name, topo, ids, records, sched_us)
@@ -182,18 +184,6 @@ def expand_hostlist(expr: str) -> list[str]:
     return out
 
 
-def configuration(name: str, default_wait: int) -> str:
-    """kubeslurm.conf lines for one of ours: "POLICY[:WAIT][+reserve]", e.g. "prefer:40+reserve"
-    = policy prefer, TopologyMaxWait=40, TopologyReserveQueued=yes."""
-    spec, plus, option = name.partition("+")
-    policy, colon, wait = spec.partition(":")
-    if policy not in ("any", "prefer", "block", "leaf") or (colon and not wait.isdigit()) \
-            or (plus and option != "reserve"):
-        raise ValueError(f"{name!r}: expected POLICY[:WAIT][+reserve], e.g. prefer:40+reserve")
-    return (f"TopologyPolicy={policy}\nTopologyMaxWait={wait or default_wait}\n"
-            f"TopologyReserveQueued={'yes' if plus else 'no'}\n")
-
-
 def factor_range(text: str) -> tuple[float, float]:
     lo, _, hi = text.partition(":")
     try:
@@ -216,8 +206,7 @@ def main() -> int:
                     help="time limit = run time x a factor drawn from [LO, HI], in whole minutes "
                          "(default: --time=5 for every job, far above its run time)")
     ap.add_argument("--policies", default="block,any,prefer:0,prefer",
-                    help="ours, in order, prefer (the default) last; prefer:N = TopologyMaxWait=N, "
-                         "+reserve = TopologyReserveQueued=yes (e.g. prefer:40+reserve)")
+                    help="ours, in order, prefer (the default) last; prefer:N = TopologyMaxWait=N")
     ap.add_argument("--max-wait", type=int, default=None, help="TopologyMaxWait (default: the key's)")
     ap.add_argument("--bf-interval", type=int, default=1)
     ap.add_argument("--rounds", type=int, default=2,
@@ -251,11 +240,6 @@ def main() -> int:
           f"{'5 min' if not args.limit_factor else 'run time x %g-%g' % args.limit_factor}, "
           f"TopologyMaxWait={args.max_wait}", flush=True)
     names = ["stock"] + [p for p in args.policies.split(",") if p]
-    for name in names[1:]:
-        try:
-            configuration(name, args.max_wait)
-        except ValueError as e:
-            ap.error(str(e))
     runs: dict[str, list[dict]] = {name: [] for name in names}
     for round_no in range(1, args.rounds + 1):
         for name in names:
