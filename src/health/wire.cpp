@@ -52,6 +52,12 @@ std::string numeric(const sockaddr_storage& ss) {
     return s;
 }
 
+uint16_t port_of(const sockaddr_storage& ss) {
+    if (ss.ss_family == AF_INET) return ntohs(reinterpret_cast<const sockaddr_in&>(ss).sin_port);
+    if (ss.ss_family == AF_INET6) return ntohs(reinterpret_cast<const sockaddr_in6&>(ss).sin6_port);
+    return 0;
+}
+
 }  // namespace
 
 Deadline after(double seconds) {
@@ -110,9 +116,7 @@ Result<Fd> listen_tcp(uint16_t port, int backlog) {
 uint16_t local_port(int fd) {
     sockaddr_storage ss{};
     socklen_t len = sizeof ss;
-    if (getsockname(fd, reinterpret_cast<sockaddr*>(&ss), &len) != 0) return 0;
-    if (ss.ss_family == AF_INET) return ntohs(reinterpret_cast<sockaddr_in&>(ss).sin_port);
-    return ntohs(reinterpret_cast<sockaddr_in6&>(ss).sin6_port);
+    return getsockname(fd, reinterpret_cast<sockaddr*>(&ss), &len) == 0 ? port_of(ss) : 0;
 }
 
 std::string peer_address(int fd) {
@@ -125,6 +129,15 @@ std::string local_address(int fd) {
     sockaddr_storage ss{};
     socklen_t len = sizeof ss;
     return getsockname(fd, reinterpret_cast<sockaddr*>(&ss), &len) == 0 ? numeric(ss) : "";
+}
+
+bool connected_to_itself(int fd) {
+    sockaddr_storage self{}, peer{};
+    socklen_t self_len = sizeof self, peer_len = sizeof peer;
+    if (getsockname(fd, reinterpret_cast<sockaddr*>(&self), &self_len) != 0 ||
+        getpeername(fd, reinterpret_cast<sockaddr*>(&peer), &peer_len) != 0)
+        return false;
+    return port_of(self) == port_of(peer) && numeric(self) == numeric(peer);
 }
 
 Result<Fd> connect_tcp(const std::string& addr, uint16_t port, Deadline deadline) {
@@ -154,6 +167,10 @@ Result<Fd> connect_tcp(const std::string& addr, uint16_t port, Deadline deadline
         }
         if (rc != 0) {
             last = std::string("connect: ") + std::strerror(errno);
+            continue;
+        }
+        if (connected_to_itself(fd.get())) {
+            last = "connect: nothing listens (the kernel connected the socket to itself)";
             continue;
         }
         set_nodelay(fd.get());

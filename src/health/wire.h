@@ -41,6 +41,10 @@ Result<Fd> listen_tcp(uint16_t port, int backlog = 128);
 uint16_t local_port(int fd);
 std::string peer_address(int fd);   // numeric
 std::string local_address(int fd);  // numeric
+// A connect to a local port nobody listens on succeeds, as a TCP simultaneous open, when the
+// kernel picks that same port as the source: the socket then talks to itself. connect_tcp
+// refuses such a socket, so a peer that has not started yet is retried, not mistaken for one.
+bool connected_to_itself(int fd);
 Result<Fd> connect_tcp(const std::string& addr, uint16_t port, Deadline deadline);
 // Waits for one connection until the deadline; error "timeout" when none came.
 Result<Fd> accept_one(int listener, Deadline deadline);

@@ -41,8 +41,10 @@ def _die_with_parent():
     libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
 
 
-def free_port_block(count: int, start: int = 20000, end: int = 60000) -> int:
-    """First port of `count` consecutive ports that are free for TCP on localhost."""
+def free_port_block(count: int, start: int = 10000, end: int = 32000) -> int:
+    """First port of `count` consecutive ports that are free for TCP on localhost, below the
+    kernel's ephemeral range (32768-60999 by default) so that no outgoing connection takes one
+    of them in the meantime."""
     import random
 
     rng = random.Random(os.getpid() ^ int(time.time()))

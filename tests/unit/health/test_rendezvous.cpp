@@ -2,6 +2,9 @@
 // a node that never arrives, a leader nobody can reach, and a forged hello.
 #include <catch2/catch.hpp>
 
+#include <netinet/in.h>
+#include <sys/socket.h>
+
 #include <future>
 #include <numeric>
 #include <stdexcept>
@@ -140,6 +143,26 @@ TEST_CASE("a follower that cannot reach the leader blames the leader") {
         CHECK(m.missing == std::vector<std::string>{"n1"});
         CHECK(m.error.empty());
     }
+}
+
+TEST_CASE("a socket the kernel connected to itself is recognised; a connected pair is not") {
+    // Binding the source to the very port we connect to forces the simultaneous open that
+    // the kernel can also pick by chance for a port nobody listens on.
+    wire::Fd self(socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+    REQUIRE(self);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    REQUIRE(bind(self.get(), reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
+    a.sin_port = htons(wire::local_port(self.get()));
+    REQUIRE(connect(self.get(), reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
+    CHECK(wire::connected_to_itself(self.get()));
+
+    auto listener = wire::listen_tcp(0);
+    REQUIRE(listener.ok());
+    auto client = wire::connect_tcp("127.0.0.1", wire::local_port(listener->get()), wire::after(2));
+    REQUIRE(client.ok());
+    CHECK_FALSE(wire::connected_to_itself(client->get()));
 }
 
 TEST_CASE("a forged hello from an unprivileged sender is rejected") {
