@@ -42,6 +42,21 @@ def test_timeline_tells_why_nodes_stood_idle(tmp_path):
                      "domains, 32 while queued jobs fitted only wider, 112 while none fitted")
 
 
+def test_timeline_splits_the_span_ratio_by_job_class(tmp_path):
+    # nvl1 = n1-n18, nvl2 = n19-n34, nvl3 = n35-n49, nvl4 = n50-n62.
+    path = tmp_path / "prefer-1.json"
+    path.write_text(json.dumps([
+        record(1, "n1", 0, 1),               # one node: not in the span ratio
+        record(2, "n[1-2]", 1, 2),           # one domain, as it should
+        record(3, "n[18-19]", 2, 3),         # fits one, got two: + 1
+        record(4, "n[1-20]", 3, 4),          # needs two, got two
+        record(5, "n[1-18,35,50]", 4, 5),    # needs two, got three: + 0.5
+    ]))
+    excess = timeline.timeline(path).splitlines()[2]
+    assert excess == ("  span ratio 1.375 = 1 + 0.250 from 1 of 2 jobs that fit one domain "
+                      "+ 0.125 from 1 of 2 larger jobs")
+
+
 def test_importing_the_benchmark_leaves_the_test_cluster_tag_alone():
     # run_bench tags its clusters as benchmark ones only when it runs; the clusters of the tests
     # after this one must keep the tag that this session's final sweep looks for.

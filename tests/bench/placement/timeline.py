@@ -5,6 +5,8 @@ per file, when the small jobs ran out, how idle the cluster was in each half of 
 why nodes stood idle: sampled each second, were they free while a queued job fitted its fewest
 NVLink domains on them (held for another job's reservation or wait, or the scheduler's own
 latency), while queued jobs fitted only across more domains, or while no queued job fitted?
+And which jobs the span ratio's excess over 1 comes from: those that fit one domain and spilled,
+or larger ones spread over more domains than they need.
 
   usage: timeline.py DIR/stock-1.json DIR/prefer-1.json ...
 
@@ -48,6 +50,28 @@ def idle_by_cause(jobs: list[tuple[list[str], float, float, float]], makespan: f
             f"domains, {wider} while queued jobs fitted only wider, {none} while none fitted")
 
 
+def span_excess(placed: list[tuple[list[str], float, float, float]]) -> str:
+    """The span ratio (multi-node jobs) split by class: jobs that fit one domain, larger jobs."""
+    topo = layout()
+    domain_of = topo.node_domain()
+    classes = {"one": [0, 0, 0.0], "larger": [0, 0, 0.0]}  # jobs, spread wider, excess
+    multi = [nodes for nodes, *_ in placed if len(nodes) > 1]
+    for nodes in multi:
+        spanned = len({domain_of.get(n, n) for n in nodes})
+        fewest = min_domains(topo, len(nodes))
+        c = classes["one" if len(nodes) <= max(DOMAIN_SIZES) else "larger"]
+        c[0] += 1
+        c[1] += spanned > fewest
+        c[2] += spanned / fewest - 1
+    if not multi:
+        return "no multi-node jobs"
+    one, larger = classes["one"], classes["larger"]
+    share = lambda c: c[2] / len(multi)  # noqa: E731
+    return (f"span ratio {1 + share(one) + share(larger):.3f} = 1 + {share(one):.3f} from "
+            f"{one[1]} of {one[0]} jobs that fit one domain + {share(larger):.3f} from "
+            f"{larger[1]} of {larger[0]} larger jobs")
+
+
 def timeline(path: pathlib.Path) -> str:
     records = json.loads(path.read_text())
     if not records:
@@ -71,7 +95,8 @@ def timeline(path: pathlib.Path) -> str:
     return (f"{path.name}: makespan {makespan:.0f} s, last 1-node job started at {last_one}, "
             f"median start of >={BIG}-node jobs {big_median}, idle node-s "
             f"{idle(0, half):.0f} + {idle(half, makespan):.0f} (1st + 2nd half)\n"
-            f"  {idle_by_cause(placed, makespan)}")
+            f"  {idle_by_cause(placed, makespan)}\n"
+            f"  {span_excess(placed)}")
 
 
 def main(argv: list[str]) -> int:
