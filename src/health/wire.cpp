@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <optional>
 
 namespace ks::health::wire {
 namespace {
@@ -56,6 +57,17 @@ uint16_t port_of(const sockaddr_storage& ss) {
     if (ss.ss_family == AF_INET) return ntohs(reinterpret_cast<const sockaddr_in&>(ss).sin_port);
     if (ss.ss_family == AF_INET6) return ntohs(reinterpret_cast<const sockaddr_in6&>(ss).sin6_port);
     return 0;
+}
+
+enum class End { Local, Peer };
+
+// One end of a socket's connection (getsockname / getpeername); nullopt when the call fails.
+std::optional<sockaddr_storage> endpoint(int fd, End end) {
+    sockaddr_storage ss{};
+    socklen_t len = sizeof ss;
+    auto* sa = reinterpret_cast<sockaddr*>(&ss);
+    if ((end == End::Local ? getsockname(fd, sa, &len) : getpeername(fd, sa, &len)) != 0) return std::nullopt;
+    return ss;
 }
 
 }  // namespace
@@ -114,30 +126,23 @@ Result<Fd> listen_tcp(uint16_t port, int backlog) {
 }
 
 uint16_t local_port(int fd) {
-    sockaddr_storage ss{};
-    socklen_t len = sizeof ss;
-    return getsockname(fd, reinterpret_cast<sockaddr*>(&ss), &len) == 0 ? port_of(ss) : 0;
+    auto local = endpoint(fd, End::Local);
+    return local ? port_of(*local) : 0;
 }
 
 std::string peer_address(int fd) {
-    sockaddr_storage ss{};
-    socklen_t len = sizeof ss;
-    return getpeername(fd, reinterpret_cast<sockaddr*>(&ss), &len) == 0 ? numeric(ss) : "";
+    auto peer = endpoint(fd, End::Peer);
+    return peer ? numeric(*peer) : "";
 }
 
 std::string local_address(int fd) {
-    sockaddr_storage ss{};
-    socklen_t len = sizeof ss;
-    return getsockname(fd, reinterpret_cast<sockaddr*>(&ss), &len) == 0 ? numeric(ss) : "";
+    auto local = endpoint(fd, End::Local);
+    return local ? numeric(*local) : "";
 }
 
 bool connected_to_itself(int fd) {
-    sockaddr_storage self{}, peer{};
-    socklen_t self_len = sizeof self, peer_len = sizeof peer;
-    if (getsockname(fd, reinterpret_cast<sockaddr*>(&self), &self_len) != 0 ||
-        getpeername(fd, reinterpret_cast<sockaddr*>(&peer), &peer_len) != 0)
-        return false;
-    return port_of(self) == port_of(peer) && numeric(self) == numeric(peer);
+    auto local = endpoint(fd, End::Local), peer = endpoint(fd, End::Peer);
+    return local && peer && port_of(*local) == port_of(*peer) && numeric(*local) == numeric(*peer);
 }
 
 Result<Fd> connect_tcp(const std::string& addr, uint16_t port, Deadline deadline) {

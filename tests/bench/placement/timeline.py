@@ -23,7 +23,7 @@ import statistics
 import sys
 
 from run_bench import DOMAIN_SIZES, expand_hostlist, layout, parse_time
-from topo_cluster import fewest_to_hold, min_domains
+from topo_cluster import fewest_to_hold, min_domains, span
 
 BIG = 16  # "big" jobs for the median start: most of an NVLink domain or more
 
@@ -53,23 +53,17 @@ def idle_by_cause(jobs: list[tuple[list[str], float, float, float]], makespan: f
 def span_excess(placed: list[tuple[list[str], float, float, float]]) -> str:
     """The span ratio (multi-node jobs) split by class: jobs that fit one domain, larger jobs."""
     topo = layout()
-    domain_of = topo.node_domain()
-    classes = {"one": [0, 0, 0.0], "larger": [0, 0, 0.0]}  # jobs, spread wider, excess
     multi = [nodes for nodes, *_ in placed if len(nodes) > 1]
-    for nodes in multi:
-        spanned = len({domain_of.get(n, n) for n in nodes})
-        fewest = min_domains(topo, len(nodes))
-        c = classes["one" if len(nodes) <= max(DOMAIN_SIZES) else "larger"]
-        c[0] += 1
-        c[1] += spanned > fewest
-        c[2] += spanned / fewest - 1
     if not multi:
         return "no multi-node jobs"
-    one, larger = classes["one"], classes["larger"]
-    share = lambda c: c[2] / len(multi)  # noqa: E731
-    return (f"span ratio {1 + share(one) + share(larger):.3f} = 1 + {share(one):.3f} from "
-            f"{one[1]} of {one[0]} jobs that fit one domain + {share(larger):.3f} from "
-            f"{larger[1]} of {larger[0]} larger jobs")
+    parts = []
+    for fits_one in (True, False):
+        ratios = [len(span(topo, nodes)[0]) / min_domains(topo, len(nodes)) for nodes in multi
+                  if (len(nodes) <= max(DOMAIN_SIZES)) == fits_one]
+        parts.append((sum(r - 1 for r in ratios) / len(multi), sum(r > 1 for r in ratios), len(ratios)))
+    (one, one_wider, one_jobs), (larger, larger_wider, larger_jobs) = parts
+    return (f"span ratio {1 + one + larger:.3f} = 1 + {one:.3f} from {one_wider} of {one_jobs} "
+            f"jobs that fit one domain + {larger:.3f} from {larger_wider} of {larger_jobs} larger jobs")
 
 
 def timeline(path: pathlib.Path) -> str:
