@@ -283,10 +283,10 @@ def test_token_file_is_reread(srv, tmp_path):
                                            f"tokenFile: {token_file}"))
     p = Probe(srv, kubeconfig=cfg).popen("label-loop", "n01", "round", "12", "0.25",
                                          global_opts=("--token-reload", "1"))
-    time.sleep(1.0)
+    first = p.stdout.readline()  # rotate only once the old token has been used (a slow start)
     token_file.write_text(srv.tokens["writer"] + "\n")
     out, err = p.communicate(timeout=60)
-    results = [json.loads(l) for l in out.splitlines()]
+    results = [json.loads(l) for l in (first + out).splitlines()]
     assert results[0]["ok"] is False and "403" in results[0]["error"]  # read-only token
     assert results[-1]["ok"] is True, results  # the rotated token was picked up
     assert srv.get_node("n01")["metadata"]["labels"]["round"] == "11"
