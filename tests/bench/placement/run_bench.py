@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/python3
 """make bench-placement: the same seeded job trace on a real slurmctld with 128 virtual nodes,
 first with stock select/cons_tres + topology/tree (tree built from the same topology), then with
 select/cons_tres_topo under each policy; all of that --rounds times (makespan varies a few % from

@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/python3
 """Where a bench-placement run lost time: reads the job records that
 `run_bench.py --records DIR` writes (one JSON file per configuration and round) and prints,
 per file, when the small jobs ran out, how idle the cluster was in each half of the run, and

@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/python3
 """bench-sync: kubeslurm-sync at scale.
 
 Method
