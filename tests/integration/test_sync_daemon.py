@@ -235,8 +235,8 @@ def test_dropped_watch_410_429_and_500_converge_without_duplicates(env):
     env.wait_slurm(lambda: env.drained("n2"), timeout=20)
     # A re-watch from a resourceVersion older than the compaction gets 410 and relists. Compacting
     # at once expires the daemon's cursor only by chance (lease renewals move the head, bookmarks
-    # move the cursor to it every second), so hold its re-watches off (one failed watch each, then
-    # the informer backs off >= 0.64 s) while nodes change and the history is compacted.
+    # move the cursor to it every second), so hold its re-watches off (two failed watches, each
+    # followed by a backoff of >= 0.64 s) while nodes change and the history is compacted.
     s.inject(status=500, count=2, method="GET", watch=True)
     s.drop_watches()
     s.cordon("n1", on=False)
