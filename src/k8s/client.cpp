@@ -307,11 +307,15 @@ Result<WatchResult> Client::watch(const std::string& path, const ListOptions& op
     q.emplace_back("timeoutSeconds", std::to_string(wo.timeout_s));
     const std::string url = m_config.server + with_query(path, q);
 
+    WatchResult result;
+    result.resource_version = wo.resource_version;
     const double wait = m_impl->bucket.reserve().count();
-    if (wait > 0 && !sleep_for(wait, stop)) return WatchResult{WatchEnd::Stopped, wo.resource_version, 0};
+    if (wait > 0 && !sleep_for(wait, stop)) {
+        result.end = WatchEnd::Stopped;
+        return result;
+    }
     ++m_stats.requests;
 
-    WatchResult result{WatchEnd::Closed, wo.resource_version, 0};
     std::string pending, error_body, parse_error;
     bool callback_stop = false;
     CURL* h = m_impl->acquire();
@@ -375,6 +379,13 @@ Result<WatchResult> Client::watch(const std::string& path, const ListOptions& op
     }
     if (rc == CURLE_OK && status != 200) {
         ++m_stats.errors;
+        if (is_retryable(status)) {
+            // The caller decides when to watch again; it needs the server's Retry-After for that.
+            result.end = WatchEnd::Refused;
+            result.status = status;
+            result.retry_after = t.retry_after;
+            return result;
+        }
         Response r;
         r.status = status;
         r.body = error_body;

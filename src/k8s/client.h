@@ -186,12 +186,15 @@ enum class WatchEnd {
     Closed,     // the server ended the stream (timeout) or the connection dropped: re-watch
     Expired,    // 410 Gone (status or ERROR event): relist
     Stopped,    // the stop flag was set or the callback returned false
+    Refused,    // a retryable error status (429, 5xx): watch again after `retry_after` or a backoff
 };
 
 struct WatchResult {
     WatchEnd end = WatchEnd::Closed;
     std::string resource_version;    // last RV seen (events and bookmarks)
     long events = 0;                 // events delivered (bookmarks excluded)
+    long status = 0;                 // Refused: the HTTP status
+    std::optional<double> retry_after;  // Refused: the server's Retry-After, when given
 };
 
 struct Lease {

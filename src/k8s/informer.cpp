@@ -201,6 +201,15 @@ void Informer::run() {
                 logger.info("watch ", m_path, ": resourceVersion expired (410), relisting");
                 need_list = true;
                 break;
+            case WatchEnd::Refused: {
+                // 429 / 5xx: the server's Retry-After when it gives one, else our own backoff.
+                ++m_stats.errors;
+                const double delay = retry_delay(r->status, r->retry_after, backoff);
+                logger.warning("watch ", m_path, ": HTTP ", r->status, ", watching again in ",
+                               delay, " s");
+                sleep_unless(delay, m_stop);
+                break;
+            }
             case WatchEnd::Closed:
                 // A stream that closed at once without events is a server in trouble: back off.
                 if (r->events == 0 && std::chrono::steady_clock::now() - started < std::chrono::seconds(1))

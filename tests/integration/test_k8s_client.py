@@ -111,6 +111,15 @@ def test_watch_from_compacted_rv_is_expired(srv, probe):
     assert out["end"] == "expired"  # HTTP 410
 
 
+def test_refused_watch_reports_status_and_retry_after(srv, probe):
+    srv.inject(status=429, retry_after=2, watch=True)
+    out = probe.run("watch", "/api/v1/nodes", "--timeout", "5")
+    assert out["end"] == "refused" and out["status"] == 429 and out["retryAfter"] == 2
+    srv.inject(status=403, watch=True)  # not worth retrying: an error
+    out = probe.run("watch", "/api/v1/nodes", "--timeout", "5", expect_ok=False)
+    assert "HTTP 403" in out["error"]
+
+
 def _informer_ops(out: str):
     return [json.loads(l) for l in out.splitlines() if l.strip()]
 
@@ -155,6 +164,25 @@ def test_informer_rewatches_after_drop_without_relist(srv, probe):
     assert stats["relists"] == 0 and stats["watches"] >= 3, (stats, err)
     seen = [o["labels"].get("state") for o in ops if o["op"] == "update" and o["name"] == "n05"]
     assert seen == ["a", "b"]
+
+
+def test_informer_waits_the_retry_after_of_a_refused_watch(srv, probe):
+    p = probe.popen("inform", "/api/v1/nodes", "--seconds", "8")
+    srv.wait_for(lambda: srv.stats()["watches"] >= 1, timeout=15)
+    srv.inject(status=429, retry_after=3, watch=True)
+    srv.drop_watches()
+    srv.wait_for(lambda: srv.stats()["faultsServed"] >= 1, timeout=10)
+    refused = time.monotonic()
+    srv.wait_for(lambda: srv.stats()["watches"] >= 1, timeout=10)
+    waited = time.monotonic() - refused
+    srv.set_labels("n05", {"state": "after"})
+    out, err = p.communicate(timeout=30)
+    ops = _informer_ops(out)
+    stats = ops[-1]
+    assert waited >= 2.5, err  # the server's 3 s, not the informer's 0.8 s backoff
+    assert stats["relists"] == 0 and stats["errors"] >= 1, (stats, err)
+    assert [o["labels"].get("state") for o in ops if o["op"] == "update" and o["name"] == "n05"] \
+        == ["after"]
 
 
 def test_taint_read_modify_write_retries_on_409(srv, probe):

@@ -189,9 +189,16 @@ int run(Client& c, const std::string& cmd, const Opts& o) {
             return max_events == 0 || n < max_events;
         });
         if (!r) return fail(r.error());
-        const char* end = r->end == WatchEnd::Expired ? "expired"
-                          : r->end == WatchEnd::Stopped ? "stopped" : "closed";
-        emit({{"end", end}, {"rv", r->resource_version}, {"events", r->events}});
+        const char* end = r->end == WatchEnd::Expired   ? "expired"
+                          : r->end == WatchEnd::Stopped ? "stopped"
+                          : r->end == WatchEnd::Refused ? "refused"
+                                                        : "closed";
+        Json line = {{"end", end}, {"rv", r->resource_version}, {"events", r->events}};
+        if (r->end == WatchEnd::Refused) {
+            line["status"] = r->status;
+            if (r->retry_after) line["retryAfter"] = *r->retry_after;
+        }
+        emit(line);
         return 0;
     }
     if (cmd == "inform" && need(1)) {
