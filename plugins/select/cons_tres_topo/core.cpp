@@ -158,8 +158,8 @@ std::string strict_reason(const topology::Topology& topo, placement::Policy poli
 
 // Backfill asks when and where a multi-node `prefer` job could start. `available` holds the
 // nodes it may plan on, busy ones included; `free_now` the idle ones among them. Fills `cands`
-// and the plan's action; false when the job is not to be planned at all (the plan is then a
-// PEND without tries: backfill neither starts it nor reserves nodes for it).
+// and the plan's action; false when the plan needs no candidate sets: FORWARD (planned as stock
+// Slurm would) or a PEND without tries (backfill neither starts it nor reserves nodes for it).
 bool Core::plan_will_run(const ks_sel_job_t& job, const topology::Topology& topo,
                          const std::vector<bool>& available, const std::vector<bool>& free_now,
                          const placement::Request& request, long max_wait,
@@ -173,7 +173,6 @@ bool Core::plan_will_run(const ks_sel_job_t& job, const topology::Topology& topo
     auto target = minimum ? placement::wait_target(topo, could_use(available, request), free_now,
                                                    request)
                           : std::nullopt;
-    out.slack_s = max_wait;
     if (!target || max_wait <= 0) {
         // No waiting: restricting the answer would plan the job later than it can start and
         // skew every reservation, so job_test compares both and keeps the best placement only
@@ -192,11 +191,16 @@ bool Core::plan_will_run(const ks_sel_job_t& job, const topology::Topology& topo
                       std::to_string(*minimum) + " NVLink domain(s) now");
         return false;
     }
-    // The head of the queue: planned on the blocks with the most free nodes, so backfill
-    // reserves those for it and keeps every other node open to the jobs behind. Once its wait
-    // is over, the target wins only if it starts at most max_wait later than anywhere.
-    auto elapsed = m_waits.elapsed(job.job_id, std::time(nullptr));
-    out.action = elapsed.value_or(0) < max_wait ? KS_SEL_TRY : KS_SEL_COMPARE;
+    // The head of the queue: while it waits, planned on the blocks with the most free nodes, so
+    // backfill reserves those for it and keeps every other node open to the jobs behind. Once
+    // its wait is over, planned as stock Slurm would: its earliest nodes anywhere, the free ones
+    // held for it. Kept on its target instead (when it started at most max_wait later there), it
+    // lost the nodes that freed elsewhere to the jobs behind and started late (benchmarks.md).
+    if (m_waits.elapsed(job.job_id, std::time(nullptr)).value_or(0) >= max_wait) {
+        out.action = KS_SEL_FORWARD;
+        return false;
+    }
+    out.action = KS_SEL_TRY;
     cands = {std::move(*target)};
     return true;
 }

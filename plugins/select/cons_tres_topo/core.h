@@ -23,8 +23,8 @@ void ks_sel_log(int level, const char *line);
 enum {
 	KS_SEL_FORWARD = 0, /* no restriction: hand the whole bitmap to cons_tres */
 	KS_SEL_TRY = 1,     /* try the sets in order; on no success apply `fallback` */
-	KS_SEL_COMPARE = 2  /* will-run: take set 0 when it starts at most `slack_s` later than
-			     * the whole bitmap, else the whole bitmap's answer */
+	KS_SEL_COMPARE = 2  /* will-run: take set 0 when it starts no later than on the whole
+			     * bitmap, else the whole bitmap's answer */
 };
 enum {
 	KS_SEL_FALLBACK_ANY = 0, /* try the whole bitmap */
@@ -46,7 +46,6 @@ typedef struct {
 	size_t tries;
 	const uint32_t *sets[KS_SEL_MAX_TRIES]; /* Slurm node indexes; owned by the core */
 	size_t set_len[KS_SEL_MAX_TRIES];
-	long slack_s;        /* KS_SEL_COMPARE: accepted delay for the better placement */
 	char policy[16];     /* effective policy name, for logs */
 	char reason[200];    /* pending reason when fallback is PEND */
 } ks_sel_plan_t;

@@ -194,7 +194,7 @@ extern int select_p_job_test(job_record_t *job_ptr, bitstr_t *node_bitmap, uint3
 		int rc = FORWARD(trial);
 		bool better = (rc == SLURM_SUCCESS) &&
 			      (rc_wide != SLURM_SUCCESS ||
-			       job_ptr->start_time <= start_wide + plan.slack_s);
+			       job_ptr->start_time <= start_wide);
 		if (better) {
 			bit_copybits(node_bitmap, trial);
 			FREE_NULL_LIST(preempt_wide);
