@@ -196,7 +196,7 @@ bool Core::plan_will_run(const ks_sel_job_t& job, const topology::Topology& topo
     // its wait is over, planned as stock Slurm would: its earliest nodes anywhere, the free ones
     // held for it. Kept on its target instead (when it started at most max_wait later there), it
     // lost the nodes that freed elsewhere to the jobs behind and started late (benchmarks.md).
-    if (m_waits.elapsed(job.job_id, std::time(nullptr)).value_or(0) >= max_wait) {
+    if (m_waits.elapsed(job.job_id, monotonic_now()).value_or(0) >= max_wait) {
         out.action = KS_SEL_FORWARD;
         return false;
     }
@@ -249,7 +249,7 @@ int Core::plan(const ks_sel_job_t& job, const ks_sel_nodes_t& nodes, ks_sel_plan
     request.policy = policy;
     if (usable_nodes) request.usable = &*usable_nodes;
 
-    if (!job.will_run) m_waits.note_tried(job.job_id, std::time(nullptr));
+    if (!job.will_run) m_waits.note_tried(job.job_id, monotonic_now());
     size_t max_tries = size_t(m_config.integer("TopologyMaxTries"));
     if (job.will_run) max_tries = std::min(max_tries, kWillRunTries);
     long max_wait = m_config.integer("TopologyMaxWait");
@@ -266,7 +266,7 @@ int Core::plan(const ks_sel_job_t& job, const ks_sel_nodes_t& nodes, ks_sel_plan
     if (!strict && !job.will_run && max_wait > 0) {
         minimum = placement::minimum_domains(topo, request.usable, request.min_nodes);
         if (minimum && (cands.empty() || cands.front().domains > *minimum))
-            waited = m_waits.waited(job.job_id, std::time(nullptr));
+            waited = m_waits.waited(job.job_id, monotonic_now());
     }
     out.fallback = strict ? KS_SEL_FALLBACK_PEND : KS_SEL_FALLBACK_ANY;
     out.action = KS_SEL_TRY;

@@ -13,6 +13,10 @@
 
 namespace ks::select {
 
+// Now in whole seconds of a monotonic clock, the tracker's time base: a step of the wall clock
+// neither ends nor stretches a wait. Never 0 (0 marks "not waiting").
+std::time_t monotonic_now();
+
 class WaitTracker {
 public:
     // Slurm tried to start `job` now.
