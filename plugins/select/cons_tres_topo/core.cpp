@@ -59,7 +59,7 @@ private:
     std::optional<std::vector<bool>> view(const ks_sel_nodes_t& nodes, int which);
     bool plan_will_run(const ks_sel_job_t& job, const topology::Topology& topo,
                        const std::vector<bool>& available, const std::vector<bool>& free_now,
-                       const placement::Request& request, long max_wait,
+                       const placement::Request& request, long max_wait, std::time_t now_s,
                        std::vector<placement::Candidate>& cands, ks_sel_plan_t& out);
     void ensure_map(const topology::Topology* file, const ks_sel_nodes_t& nodes);
 
@@ -162,7 +162,7 @@ std::string strict_reason(const topology::Topology& topo, placement::Policy poli
 // Slurm would) or a PEND without tries (backfill neither starts it nor reserves nodes for it).
 bool Core::plan_will_run(const ks_sel_job_t& job, const topology::Topology& topo,
                          const std::vector<bool>& available, const std::vector<bool>& free_now,
-                         const placement::Request& request, long max_wait,
+                         const placement::Request& request, long max_wait, std::time_t now_s,
                          std::vector<placement::Candidate>& cands, ks_sel_plan_t& out) {
     auto minimum = placement::minimum_domains(topo, request.usable, request.min_nodes);
     auto now = placement::candidates(topo, free_now, request, 1);
@@ -196,7 +196,7 @@ bool Core::plan_will_run(const ks_sel_job_t& job, const topology::Topology& topo
     // its wait is over, planned as stock Slurm would: its earliest nodes anywhere, the free ones
     // held for it. Kept on its target instead (when it started at most max_wait later there), it
     // lost the nodes that freed elsewhere to the jobs behind and started late (benchmarks.md).
-    if (m_waits.elapsed(job.job_id, monotonic_now()).value_or(0) >= max_wait) {
+    if (m_waits.elapsed(job.job_id, now_s).value_or(0) >= max_wait) {
         out.action = KS_SEL_FORWARD;
         return false;
     }
@@ -249,7 +249,8 @@ int Core::plan(const ks_sel_job_t& job, const ks_sel_nodes_t& nodes, ks_sel_plan
     request.policy = policy;
     if (usable_nodes) request.usable = &*usable_nodes;
 
-    if (!job.will_run) m_waits.note_tried(job.job_id, monotonic_now());
+    const std::time_t now = monotonic_now();
+    if (!job.will_run) m_waits.note_tried(job.job_id, now);
     size_t max_tries = size_t(m_config.integer("TopologyMaxTries"));
     if (job.will_run) max_tries = std::min(max_tries, kWillRunTries);
     long max_wait = m_config.integer("TopologyMaxWait");
@@ -266,7 +267,7 @@ int Core::plan(const ks_sel_job_t& job, const ks_sel_nodes_t& nodes, ks_sel_plan
     if (!strict && !job.will_run && max_wait > 0) {
         minimum = placement::minimum_domains(topo, request.usable, request.min_nodes);
         if (minimum && (cands.empty() || cands.front().domains > *minimum))
-            waited = m_waits.waited(job.job_id, monotonic_now());
+            waited = m_waits.waited(job.job_id, now);
     }
     out.fallback = strict ? KS_SEL_FALLBACK_PEND : KS_SEL_FALLBACK_ANY;
     out.action = KS_SEL_TRY;
@@ -283,7 +284,7 @@ int Core::plan(const ks_sel_job_t& job, const ks_sel_nodes_t& nodes, ks_sel_plan
     copy_text(out.reason, sizeof(out.reason), strict_reason(topo, policy, request.min_nodes));
 
     if (!strict && job.will_run) {
-        if (!plan_will_run(job, topo, available, free_now, request, max_wait, cands, out))
+        if (!plan_will_run(job, topo, available, free_now, request, max_wait, now, cands, out))
             return 0;
     } else if (minimum && cands.front().domains > *minimum && waited < max_wait) {
         out.fallback = KS_SEL_FALLBACK_PEND;  // the head waits for its fewest domains

@@ -13,7 +13,7 @@ long since(std::time_t start, std::time_t now) { return now > start ? long(now -
 
 std::time_t monotonic_now() {
     using namespace std::chrono;
-    return std::time_t(duration_cast<seconds>(steady_clock::now().time_since_epoch()).count()) + 1;
+    return std::time_t(duration_cast<seconds>(steady_clock::now().time_since_epoch()).count());
 }
 
 // Every job Slurm tries to start gets an entry, so pruning runs only when the map has doubled
@@ -38,13 +38,13 @@ bool WaitTracker::tried(uint32_t job) const {
 long WaitTracker::waited(uint32_t job, std::time_t now) {
     Entry& e = entry(job, now);
     if (!e.waiting_since) e.waiting_since = now;
-    return since(e.waiting_since, now);
+    return since(*e.waiting_since, now);
 }
 
 std::optional<long> WaitTracker::elapsed(uint32_t job, std::time_t now) const {
     auto it = m_jobs.find(job);
     if (it == m_jobs.end() || !it->second.waiting_since) return std::nullopt;
-    return since(it->second.waiting_since, now);
+    return since(*it->second.waiting_since, now);
 }
 
 }  // namespace ks::select

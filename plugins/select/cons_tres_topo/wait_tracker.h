@@ -14,7 +14,7 @@
 namespace ks::select {
 
 // Now in whole seconds of a monotonic clock, the tracker's time base: a step of the wall clock
-// neither ends nor stretches a wait. Never 0 (0 marks "not waiting").
+// neither ends nor stretches a wait.
 std::time_t monotonic_now();
 
 class WaitTracker {
@@ -31,7 +31,7 @@ public:
 private:
     struct Entry {
         std::time_t seen = 0;          // last update: entries of jobs long gone are pruned
-        std::time_t waiting_since = 0; // 0 = not waiting
+        std::optional<std::time_t> waiting_since;  // unset: not waiting
         bool tried = false;
     };
     Entry& entry(uint32_t job, std::time_t now);
