@@ -379,16 +379,17 @@ Result<WatchResult> Client::watch(const std::string& path, const ListOptions& op
     }
     if (rc == CURLE_OK && status != 200) {
         ++m_stats.errors;
+        Response r;
+        r.status = status;
+        r.body = error_body;
         if (is_retryable(status)) {
             // The caller decides when to watch again; it needs the server's Retry-After for that.
             result.end = WatchEnd::Refused;
             result.status = status;
             result.retry_after = t.retry_after;
+            result.message = status_message(r);
             return result;
         }
-        Response r;
-        r.status = status;
-        r.body = error_body;
         return Error{"WATCH " + path + ": HTTP " + std::to_string(status) + ": " + status_message(r)};
     }
     if (rc != CURLE_OK) {

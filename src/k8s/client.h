@@ -195,6 +195,7 @@ struct WatchResult {
     long events = 0;                 // events delivered (bookmarks excluded)
     long status = 0;                 // Refused: the HTTP status
     std::optional<double> retry_after;  // Refused: the server's Retry-After, when given
+    std::string message;             // Refused: the message of the server's Status
 };
 
 struct Lease {

@@ -205,8 +205,8 @@ void Informer::run() {
                 // 429 / 5xx: the server's Retry-After when it gives one, else our own backoff.
                 ++m_stats.errors;
                 const double delay = retry_delay(r->status, r->retry_after, backoff);
-                logger.warning("watch ", m_path, ": HTTP ", r->status, ", watching again in ",
-                               delay, " s");
+                logger.warning("watch ", m_path, ": HTTP ", r->status, ": ", r->message,
+                               "; watching again in ", delay, " s");
                 sleep_unless(delay, m_stop);
                 break;
             }

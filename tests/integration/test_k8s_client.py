@@ -115,6 +115,7 @@ def test_refused_watch_reports_status_and_retry_after(srv, probe):
     srv.inject(status=429, retry_after=2, watch=True)
     out = probe.run("watch", "/api/v1/nodes", "--timeout", "5")
     assert out["end"] == "refused" and out["status"] == 429 and out["retryAfter"] == 2
+    assert out["message"] == "injected fault"  # the server's Status message, for the log
     srv.inject(status=403, watch=True)  # not worth retrying: an error
     out = probe.run("watch", "/api/v1/nodes", "--timeout", "5", expect_ok=False)
     assert "HTTP 403" in out["error"]

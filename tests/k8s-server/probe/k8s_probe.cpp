@@ -197,6 +197,7 @@ int run(Client& c, const std::string& cmd, const Opts& o) {
         if (r->end == WatchEnd::Refused) {
             line["status"] = r->status;
             if (r->retry_after) line["retryAfter"] = *r->retry_after;
+            line["message"] = r->message;
         }
         emit(line);
         return 0;
