@@ -379,18 +379,16 @@ Result<WatchResult> Client::watch(const std::string& path, const ListOptions& op
     }
     if (rc == CURLE_OK && status != 200) {
         ++m_stats.errors;
-        Response r;
-        r.status = status;
-        r.body = error_body;
+        const std::string message = status_message(Response{status, error_body, {}});
         if (is_retryable(status)) {
             // The caller decides when to watch again; it needs the server's Retry-After for that.
             result.end = WatchEnd::Refused;
             result.status = status;
             result.retry_after = t.retry_after;
-            result.message = status_message(r);
+            result.message = message;
             return result;
         }
-        return Error{"WATCH " + path + ": HTTP " + std::to_string(status) + ": " + status_message(r)};
+        return Error{"WATCH " + path + ": HTTP " + std::to_string(status) + ": " + message};
     }
     if (rc != CURLE_OK) {
         // A dropped connection mid-stream: the caller re-watches from the last RV.

@@ -59,7 +59,7 @@ private:
     std::optional<std::vector<bool>> view(const ks_sel_nodes_t& nodes, int which);
     bool plan_will_run(const ks_sel_job_t& job, const topology::Topology& topo,
                        const std::vector<bool>& available, const std::vector<bool>& free_now,
-                       const placement::Request& request, long max_wait, std::time_t now_s,
+                       const placement::Request& request, long max_wait, std::time_t now,
                        std::vector<placement::Candidate>& cands, ks_sel_plan_t& out);
     void ensure_map(const topology::Topology* file, const ks_sel_nodes_t& nodes);
 
@@ -162,12 +162,12 @@ std::string strict_reason(const topology::Topology& topo, placement::Policy poli
 // Slurm would) or a PEND without tries (backfill neither starts it nor reserves nodes for it).
 bool Core::plan_will_run(const ks_sel_job_t& job, const topology::Topology& topo,
                          const std::vector<bool>& available, const std::vector<bool>& free_now,
-                         const placement::Request& request, long max_wait, std::time_t now_s,
+                         const placement::Request& request, long max_wait, std::time_t now,
                          std::vector<placement::Candidate>& cands, ks_sel_plan_t& out) {
     auto minimum = placement::minimum_domains(topo, request.usable, request.min_nodes);
-    auto now = placement::candidates(topo, free_now, request, 1);
-    if (!now.empty() && minimum && now.front().domains <= *minimum) {
-        cands = std::move(now);  // it can start now in its fewest domains
+    auto fits_now = placement::candidates(topo, free_now, request, 1);
+    if (!fits_now.empty() && minimum && fits_now.front().domains <= *minimum) {
+        cands = std::move(fits_now);  // it can start now in its fewest domains
         return true;
     }
     auto target = minimum ? placement::wait_target(topo, could_use(available, request), free_now,
@@ -196,7 +196,7 @@ bool Core::plan_will_run(const ks_sel_job_t& job, const topology::Topology& topo
     // its wait is over, planned as stock Slurm would: its earliest nodes anywhere, the free ones
     // held for it. Kept on its target instead (when it started at most max_wait later there), it
     // lost the nodes that freed elsewhere to the jobs behind and started late (benchmarks.md).
-    if (m_waits.elapsed(job.job_id, now_s).value_or(0) >= max_wait) {
+    if (m_waits.elapsed(job.job_id, now).value_or(0) >= max_wait) {
         out.action = KS_SEL_FORWARD;
         return false;
     }
