@@ -57,6 +57,19 @@ def test_timeline_splits_the_span_ratio_by_job_class(tmp_path):
                       "+ 0.125 from 1 of 2 larger jobs")
 
 
+def test_timeline_times_the_head_of_the_queue(tmp_path):
+    path = tmp_path / "prefer-1.json"
+    path.write_text(json.dumps([
+        record(4, "n4", 11, 12),        # overtakes job 3: never heads the queue
+        record(1, "n[1-128]", 0, 10),   # starts at once: never waits at the head
+        record(2, "n[1-2]", 10, 20),    # heads the queue 0-10 s, nothing free
+        record(3, "n3", 13, 14),        # heads it 10-13 s with 126 free: could have started
+    ]))
+    head = timeline.timeline(path).splitlines()[3]
+    assert head == ("  queue head: 2 jobs headed the queue for 13 s, 3 s of it with enough free "
+                    "nodes anywhere")
+
+
 def test_importing_the_benchmark_leaves_the_test_cluster_tag_alone():
     # run_bench tags its clusters as benchmark ones only when it runs; the clusters of the tests
     # after this one must keep the tag that this session's final sweep looks for.

@@ -6,7 +6,8 @@ why nodes stood idle: sampled each second, were they free while a queued job fit
 NVLink domains on them (held for another job's reservation or wait, or the scheduler's own
 latency), while queued jobs fitted only across more domains, or while no queued job fitted?
 And which jobs the span ratio's excess over 1 comes from: those that fit one domain and spilled,
-or larger ones spread over more domains than they need.
+or larger ones spread over more domains than they need. And how long jobs headed the queue with
+enough free nodes anywhere: the time a topology wait adds to the queue's progress.
 
   usage: timeline.py DIR/stock-1.json DIR/prefer-1.json ...
 
@@ -18,6 +19,7 @@ from __future__ import annotations
 
 import collections
 import json
+import math
 import pathlib
 import statistics
 import sys
@@ -66,10 +68,32 @@ def span_excess(placed: list[tuple[list[str], float, float, float]]) -> str:
             f"jobs that fit one domain + {larger:.3f} from {larger_wider} of {larger_jobs} larger jobs")
 
 
+def head_of_queue(placed: list[tuple[list[str], float, float, float]]) -> str:
+    """placed: in submission order. The jobs have equal priority, so the first job not yet
+    started heads the queue: how long jobs headed it, and, sampled each second, for how long
+    the head had enough free nodes anywhere (stock Slurm starts it then, less its latency; a
+    topology wait holds it for its fewest domains)."""
+    nodes_total = len(layout().node_domain())
+    heads, seconds, could_start, last_start = 0, 0.0, 0, 0.0
+    for nodes, submit, start, _ in placed:
+        since = max(submit, last_start)
+        last_start = max(last_start, start)
+        if start <= since:
+            continue  # started before it reached the head (it overtook)
+        heads += 1
+        seconds += start - since
+        for t in range(math.ceil(since), math.ceil(start)):
+            busy = sum(len(n) for n, _, s, e in placed if s <= t < e)
+            could_start += nodes_total - busy >= len(nodes)
+    return (f"queue head: {heads} jobs headed the queue for {seconds:.0f} s, {could_start} s of "
+            f"it with enough free nodes anywhere")
+
+
 def timeline(path: pathlib.Path) -> str:
     records = json.loads(path.read_text())
     if not records:
         return f"{path}: no records"
+    records.sort(key=lambda r: (parse_time(r["submit"]), r["job"]))  # submission order
     t0 = min(parse_time(r["submit"]) for r in records)
     placed = [(expand_hostlist(r["nodes"] or ""), parse_time(r["submit"]) - t0,
                parse_time(r["start"]) - t0, parse_time(r["end"]) - t0) for r in records]
@@ -90,7 +114,8 @@ def timeline(path: pathlib.Path) -> str:
             f"median start of >={BIG}-node jobs {big_median}, idle node-s "
             f"{idle(0, half):.0f} + {idle(half, makespan):.0f} (1st + 2nd half)\n"
             f"  {idle_by_cause(placed, makespan)}\n"
-            f"  {span_excess(placed)}")
+            f"  {span_excess(placed)}\n"
+            f"  {head_of_queue(placed)}")
 
 
 def main(argv: list[str]) -> int:
