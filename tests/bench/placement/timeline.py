@@ -73,7 +73,7 @@ def head_of_queue(placed: list[tuple[list[str], float, float, float]]) -> str:
     started heads the queue: how long jobs headed it, and, sampled each second, for how long
     the head had enough free nodes anywhere (stock Slurm starts it then, less its latency; a
     topology wait holds it for its fewest domains)."""
-    nodes_total = len(layout().node_domain())
+    nodes_total = sum(DOMAIN_SIZES)
     heads, seconds, could_start, last_start = 0, 0.0, 0, 0.0
     for nodes, submit, start, _ in placed:
         since = max(submit, last_start)
