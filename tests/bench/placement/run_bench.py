@@ -27,7 +27,8 @@ sys.path.insert(0, str(HERE))
 
 import slurmcluster  # noqa: E402
 from slurmcluster import SlurmCluster, _parse_kv  # noqa: E402
-from topo_cluster import Layout, build_test_spank, min_domains, span, write_atomic  # noqa: E402
+from topo_cluster import (Layout, build_test_spank, expand_hostlist, min_domains, span,  # noqa: E402
+                          write_atomic)
 from trace import make_trace  # noqa: E402
 
 
@@ -89,7 +90,6 @@ def run_one(name: str, args, topo: Layout, trace, work: pathlib.Path, round_no: 
     c = start_cluster(kw)
     try:
         base_us = sdiag_sched_us(c)
-        script = "#!/bin/sh\nsleep {s}\n"
         ids = {}
         t0 = time.time()
         for job in trace:
@@ -97,7 +97,7 @@ def run_one(name: str, args, topo: Layout, trace, work: pathlib.Path, round_no: 
             if name == "block" and job.nodes > max(DOMAIN_SIZES):
                 extra = ["--ks-test-topology=leaf"]  # would never start under block
             ids[c.sbatch([f"-N{job.nodes}", "--exclusive", f"--time={job.limit_min}", f"-J{name}-{job.index}",
-                          *extra], script.format(s=job.seconds))] = job
+                          *extra], job_script(job, args, topo, work))] = job
         deadline = t0 + args.timeout
         while time.time() < deadline:
             out = c.run(["squeue", "-h", "-o", "%i"]).stdout.split()
@@ -123,6 +123,17 @@ def run_one(name: str, args, topo: Layout, trace, work: pathlib.Path, round_no: 
             [{"job": ids[int(kv["JobId"])].index, "nodes": kv.get("NodeList"), "submit": kv["SubmitTime"],
               "start": kv["StartTime"], "end": kv["EndTime"]} for kv in records], indent=0))
     return summarize(name, topo, ids, records, sched_us)
+
+
+def job_script(job, args, topo: Layout, work: pathlib.Path) -> str:
+    """The job sleeps its run time; with --span-cost, longer for each domain beyond its fewest."""
+    if not args.span_cost:
+        return f"#!/bin/sh\nsleep {job.seconds}\n"
+    domains = work / "domains.json"
+    if not domains.exists():
+        write_atomic(domains, json.dumps(topo.node_domain()))
+    return (f"#!/bin/sh\nexec /usr/bin/python3 {HERE / 'span_cost_job.py'} {job.seconds} "
+            f"{min_domains(topo, job.nodes)} {args.span_cost} {domains}\n")
 
 
 def start_cluster(kw: dict) -> SlurmCluster:
@@ -170,20 +181,6 @@ def summarize(name, topo: Layout, ids, records, sched_us) -> dict:
     }
 
 
-def expand_hostlist(expr: str) -> list[str]:
-    """n[1-3,7],n10 -> names (numeric ranges only, which is all this benchmark uses)."""
-    out = []
-    for m in re.finditer(r"([a-z]+)(?:\[([^\]]+)\]|(\d+))", expr):
-        prefix, ranges, single = m.groups()
-        if single:
-            out.append(prefix + single)
-            continue
-        for part in ranges.split(","):
-            lo, _, hi = part.partition("-")
-            out += [f"{prefix}{i}" for i in range(int(lo), int(hi or lo) + 1)]
-    return out
-
-
 def factor_range(text: str) -> tuple[float, float]:
     lo, _, hi = text.partition(":")
     try:
@@ -193,6 +190,16 @@ def factor_range(text: str) -> tuple[float, float]:
     if not 1 <= low <= high:
         raise argparse.ArgumentTypeError(f"{text!r}: need 1 <= LO <= HI (a limit below the run time kills the job)")
     return low, high
+
+
+def span_cost(text: str) -> float:
+    try:
+        cost = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r}: expected a number, e.g. 0.2") from None
+    if not 0 <= cost <= 10:
+        raise argparse.ArgumentTypeError(f"{text!r}: need 0 <= COST <= 10")
+    return cost
 
 
 def main() -> int:
@@ -205,6 +212,10 @@ def main() -> int:
     ap.add_argument("--limit-factor", metavar="LO:HI", type=factor_range, default=None,
                     help="time limit = run time x a factor drawn from [LO, HI], in whole minutes "
                          "(default: --time=5 for every job, far above its run time)")
+    ap.add_argument("--span-cost", metavar="COST", type=span_cost, default=0.0,
+                    help="a job runs longer by COST x its run time for every NVLink domain it "
+                         "spans beyond the fewest that could hold it (default 0: placement does "
+                         "not change run times)")
     ap.add_argument("--policies", default="block,any,prefer:0,prefer",
                     help="ours, in order, prefer (the default) last; prefer:N = TopologyMaxWait=N")
     ap.add_argument("--max-wait", type=int, default=None, help="TopologyMaxWait (default: the key's)")
@@ -238,6 +249,7 @@ def main() -> int:
           f"exclusive, all submitted at once), {sum(DOMAIN_SIZES)} nodes in domains {DOMAIN_SIZES} "
           f"under 2 leaves, time limits "
           f"{'5 min' if not args.limit_factor else 'run time x %g-%g' % args.limit_factor}, "
+          f"{'run time + %g x per domain beyond the fewest, ' % args.span_cost if args.span_cost else ''}"
           f"TopologyMaxWait={args.max_wait}", flush=True)
     names = ["stock"] + [p for p in args.policies.split(",") if p]
     runs: dict[str, list[dict]] = {name: [] for name in names}

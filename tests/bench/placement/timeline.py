@@ -24,8 +24,8 @@ import pathlib
 import statistics
 import sys
 
-from run_bench import DOMAIN_SIZES, expand_hostlist, layout, parse_time
-from topo_cluster import fewest_to_hold, min_domains, span
+from run_bench import DOMAIN_SIZES, layout, parse_time
+from topo_cluster import expand_hostlist, fewest_to_hold, min_domains, span
 
 BIG = 16  # "big" jobs for the median start: most of an NVLink domain or more
 

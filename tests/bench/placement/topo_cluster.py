@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import pathlib
+import re
 import subprocess
 from dataclasses import dataclass
 
@@ -104,6 +105,20 @@ def expand(cluster, hostlist: str) -> list[str]:
         return []
     r = cluster.run(["scontrol", "show", "hostnames", hostlist])
     return r.stdout.split()
+
+
+def expand_hostlist(expr: str) -> list[str]:
+    """n[1-3,7],n10 -> names (numeric ranges only, which is all this benchmark uses)."""
+    out = []
+    for m in re.finditer(r"([a-z]+)(?:\[([^\]]+)\]|(\d+))", expr):
+        prefix, ranges, single = m.groups()
+        if single:
+            out.append(prefix + single)
+            continue
+        for part in ranges.split(","):
+            lo, _, hi = part.partition("-")
+            out += [f"{prefix}{i}" for i in range(int(lo), int(hi or lo) + 1)]
+    return out
 
 
 def job_nodes(cluster, jobid: int) -> list[str]:
