@@ -215,7 +215,8 @@ def main() -> int:
     ap.add_argument("--span-cost", metavar="COST", type=span_cost, default=0.0,
                     help="a job runs longer by COST x its run time for every NVLink domain it "
                          "spans beyond the fewest that could hold it (default 0: placement does "
-                         "not change run times)")
+                         "not change run times; with --limit-factor, a job stretched past its "
+                         "limit times out and fails the run)")
     ap.add_argument("--policies", default="block,any,prefer:0,prefer",
                     help="ours, in order, prefer (the default) last; prefer:N = TopologyMaxWait=N")
     ap.add_argument("--max-wait", type=int, default=None, help="TopologyMaxWait (default: the key's)")
