@@ -33,6 +33,7 @@ from trace import make_trace  # noqa: E402
 
 
 DOMAIN_SIZES = [18, 16, 15, 13, 18, 17, 16, 15]  # 128 nodes, 8 domains of 12-18, 2 leaves
+DOMAINS_FILE = "domains.json"  # in the work folder: each node's domain, for --span-cost jobs
 
 
 def layout() -> Layout:
@@ -126,14 +127,12 @@ def run_one(name: str, args, topo: Layout, trace, work: pathlib.Path, round_no: 
 
 
 def job_script(job, args, topo: Layout, work: pathlib.Path) -> str:
-    """The job sleeps its run time; with --span-cost, longer for each domain beyond its fewest."""
+    """The job sleeps its run time; with --span-cost, longer for each domain beyond its fewest
+    (main() writes the node-to-domain map it reads, once per benchmark)."""
     if not args.span_cost:
         return f"#!/bin/sh\nsleep {job.seconds}\n"
-    domains = work / "domains.json"
-    if not domains.exists():
-        write_atomic(domains, json.dumps(topo.node_domain()))
     return (f"#!/bin/sh\nexec /usr/bin/python3 {HERE / 'span_cost_job.py'} {job.seconds} "
-            f"{min_domains(topo, job.nodes)} {args.span_cost} {domains}\n")
+            f"{min_domains(topo, job.nodes)} {args.span_cost} {work / DOMAINS_FILE}\n")
 
 
 def start_cluster(kw: dict) -> SlurmCluster:
@@ -246,6 +245,8 @@ def main() -> int:
     trace = make_trace(args.seed, args.jobs, args.min_seconds, args.max_seconds, args.limit_factor)
     work = pathlib.Path(os.environ.get("TMPDIR", "/tmp")) / f"ks-bench-placement-{os.getpid()}"
     work.mkdir(parents=True, exist_ok=True)
+    if args.span_cost:
+        write_atomic(work / DOMAINS_FILE, json.dumps(topo.node_domain()))
     print(f"bench-placement: {args.jobs} jobs (seed {args.seed}, {args.min_seconds}-{args.max_seconds} s, "
           f"exclusive, all submitted at once), {sum(DOMAIN_SIZES)} nodes in domains {DOMAIN_SIZES} "
           f"under 2 leaves, time limits "
