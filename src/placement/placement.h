@@ -63,11 +63,12 @@ std::vector<Candidate> candidates(const topology::Topology& topo,
 std::optional<uint32_t> minimum_domains(const topology::Topology& topo,
                                         const std::vector<bool>* usable, uint32_t nodes);
 
-// Where to plan a job that waits for its minimum span (policy prefer, in backfill): the fewest
-// blocks of `usable` nodes that can hold it (the minimum), narrowest scope first (one leaf, one
-// spine, one core, anywhere), with the most `free_now` nodes, then the tightest fit. The
-// candidate holds every usable node of those blocks, so Slurm can plan on the ones that free
-// first. nullopt when the usable nodes cannot hold the job.
+// Where a job could reach its minimum span (policy prefer, in backfill): the fewest blocks of
+// `usable` nodes that can hold it (the minimum), narrowest scope first (one leaf, one spine, one
+// core, anywhere), with the most `free_now` nodes, then the tightest fit. The candidate holds
+// every usable node of those blocks, so Slurm can plan on the ones that free first (backfill
+// compares that plan with the job's earliest anywhere when nothing waits). nullopt when the
+// usable nodes cannot hold the job.
 std::optional<Candidate> wait_target(const topology::Topology& topo, const std::vector<bool>& usable,
                                      const std::vector<bool>& free_now, const Request& request);
 

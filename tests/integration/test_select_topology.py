@@ -235,37 +235,47 @@ def squeue_reason(c, job):
     return c.run(["squeue", "-h", "-j", str(job), "-o", "%T %r"]).stdout.strip()
 
 
+def wait_reason(c, job, prefix, timeout=4):
+    reason, t0 = "", time.time()
+    while time.time() - t0 < timeout:
+        reason = squeue_reason(c, job)
+        if reason.startswith(prefix):
+            return
+        time.sleep(0.3)
+    assert reason.startswith(prefix), reason
+
+
 def test_bounded_wait_for_one_domain_then_a_wider_placement(topo, jobs):
     with max_wait(topo, 6):
         run_job(topo, jobs, 12)                # dA1
         run_job(topo, jobs, 8)                 # dA2: no domain has 11 free nodes now
         job = submit(topo, 11)
         jobs.append(job)
-        reason, t0 = "", time.time()
-        while time.time() - t0 < 4:
-            reason = squeue_reason(topo, job)
-            if "waiting up to" in reason:
-                break
-            time.sleep(0.3)
-        assert reason.startswith("PENDING kubeslurm: waiting up to"), reason
+        t0 = time.time()
+        wait_reason(topo, job, "PENDING kubeslurm: waiting up to")
         info = wait_state(topo, job, "RUNNING", timeout=40)
         nodes = job_nodes(topo, job)
         assert len(span(LAYOUT, nodes)[0]) == 2, (nodes, info)
         assert time.time() - t0 >= 4, "started before the wait ran out"
 
 
-def test_a_waiting_head_reserves_only_its_wait_target(topo, jobs):
+def test_a_waiting_head_holds_no_nodes(topo, jobs):
     with max_wait(topo, 60):
-        run_job(topo, jobs, 12)                # dA1
-        run_job(topo, jobs, 8)                 # dA2: free now dB1 10, dB2 6, 4 without topology
+        # A time limit, so that backfill could plan the head on dA1 once this job ends.
+        run_job(topo, jobs, 2, "-w", "n[1-2]", "--time=10")  # dA1: 10 nodes left
+        run_job(topo, jobs, 8, "-w", "n[13-20]")  # dA2
+        run_job(topo, jobs, 10, "-w", "n[21-30]")  # dB1: free now dA1 10, dB2 6, 4 without topology
         head = submit(topo, 11)                # fits only dA1: waits at the head of the queue
-        small = submit(topo, 10)               # fits dB1 now
-        jobs += [head, small]
-        # Backfill plans the head on dA1 only, not on the free nodes: the 10-node job behind it
-        # starts in dB1 while the head still waits (since then for dA1 alone: 10 nodes are left).
-        info = wait_state(topo, small, "RUNNING", timeout=30)
-        assert span(LAYOUT, job_nodes(topo, small))[0] == {"dB1"}, info
-        assert squeue_reason(topo, head).startswith("PENDING"), squeue_reason(topo, head)
+        jobs.append(head)
+        wait_reason(topo, head, "PENDING kubeslurm: waiting up to")  # Slurm tried it: the head
+        behind = submit(topo, 7)               # fits one domain only in dA1 now
+        jobs.append(behind)
+        # Backfill reserves nothing for the waiting head: the 7-node job behind it starts in
+        # its fewest domains, on the head's own target, while the head still waits.
+        info = wait_state(topo, behind, "RUNNING", timeout=30)
+        assert span(LAYOUT, job_nodes(topo, behind))[0] == {"dA1"}, info
+        assert squeue_reason(topo, head).startswith("PENDING kubeslurm: waiting up to"), \
+            squeue_reason(topo, head)
 
 
 def test_the_wait_counts_from_the_head_of_the_queue_not_from_free_room(topo, jobs):

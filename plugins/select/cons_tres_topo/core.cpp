@@ -181,28 +181,27 @@ bool Core::plan_will_run(const ks_sel_job_t& job, const topology::Topology& topo
         if (target) cands = {std::move(*target)};
         return true;
     }
-    if (!m_waits.tried(job.job_id)) {
-        // Behind the head of the queue: it starts only in its fewest domains (above) and holds
-        // no reservation, so the nodes stay open to the jobs that fit them now.
-        out.action = KS_SEL_TRY;
-        out.fallback = KS_SEL_FALLBACK_PEND;
-        copy_text(out.reason, sizeof(out.reason),
-                  "kubeslurm: behind the head of the queue, not free in " +
-                      std::to_string(*minimum) + " NVLink domain(s) now");
-        return false;
-    }
-    // The head of the queue: while it waits, planned on the blocks with the most free nodes, so
-    // backfill reserves those for it and keeps every other node open to the jobs behind. Once
-    // its wait is over, planned as stock Slurm would: its earliest nodes anywhere, the free ones
-    // held for it. Kept on its target instead (when it started at most max_wait later there), it
-    // lost the nodes that freed elsewhere to the jobs behind and started late (benchmarks.md).
-    if (m_waits.elapsed(job.job_id, now).value_or(0) >= max_wait) {
+    // The head of the queue, once its wait is over, is planned as stock Slurm would: its earliest
+    // nodes anywhere, the free ones held for it. Kept on its target instead (when it started at
+    // most max_wait later there), it lost the nodes that freed elsewhere to the jobs behind and
+    // started late (benchmarks.md).
+    const bool head = m_waits.tried(job.job_id);
+    if (head && m_waits.elapsed(job.job_id, now).value_or(0) >= max_wait) {
         out.action = KS_SEL_FORWARD;
         return false;
     }
+    // Behind the head, and the head during its wait: it starts only in its fewest domains
+    // (above) and holds no reservation, so the free nodes stay open to every job that fits them
+    // in its fewest domains, the head's own target included. Reserving the target for the
+    // waiting head idled its free nodes until the rest drained, and cost more makespan than
+    // it gained locality (benchmarks.md).
     out.action = KS_SEL_TRY;
-    cands = {std::move(*target)};
-    return true;
+    out.fallback = KS_SEL_FALLBACK_PEND;
+    const std::string domains = std::to_string(*minimum) + " NVLink domain(s)";
+    copy_text(out.reason, sizeof(out.reason),
+              head ? "kubeslurm: waiting for " + domains
+                   : "kubeslurm: behind the head of the queue, not free in " + domains + " now");
+    return false;
 }
 
 // The job's policy, or nullopt when its plan is FORWARD whatever the nodes.
@@ -260,8 +259,8 @@ int Core::plan(const ks_sel_job_t& job, const ks_sel_nodes_t& nodes, ks_sel_plan
     bool strict = placement::is_strict(policy);
     // The head of the queue waits for its fewest domains from the first time Slurm tries it
     // without room there, whether or not it could start wider now: the jobs behind it take the
-    // nodes outside its wait target, so "could start wider" may never come and the wait would
-    // last until the target drains.
+    // nodes as they free, so "could start wider" may never come and the wait would last until
+    // its fewest domains drained.
     std::optional<uint32_t> minimum;
     long waited = 0;
     if (!strict && !job.will_run && max_wait > 0) {
