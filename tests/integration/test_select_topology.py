@@ -267,7 +267,8 @@ def test_a_waiting_head_holds_no_nodes(topo, jobs):
         run_job(topo, jobs, 10, "-w", "n[21-30]")  # dB1: free now dA1 10, dB2 6, 4 without topology
         head = submit(topo, 11)                # fits only dA1: waits at the head of the queue
         jobs.append(head)
-        wait_reason(topo, head, "PENDING kubeslurm: waiting up to")  # Slurm tried it: the head
+        # Slurm has tried it: the head (a 60 s wait leaves time to see that on a busy machine).
+        wait_reason(topo, head, "PENDING kubeslurm: waiting up to", timeout=20)
         behind = submit(topo, 7)               # fits one domain only in dA1 now
         jobs.append(behind)
         # Backfill reserves nothing for the waiting head: the 7-node job behind it starts in
