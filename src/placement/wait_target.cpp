@@ -1,6 +1,6 @@
-// wait_target(): where a job that waits for its minimum span should be planned. Backfill
-// reserves the nodes of the answer for the job, so every other node stays open to the jobs
-// behind it; the blocks with the most free nodes now are the ones likely to hold it soonest.
+// wait_target(): where a job could reach its minimum span soonest: the blocks with the most free
+// nodes now. Backfill compares a plan there with the job's earliest start anywhere when nothing
+// waits (TopologyMaxWait=0); a waiting head holds no nodes (select-plugin.md).
 #include <algorithm>
 
 #include "placement/block_state.h"

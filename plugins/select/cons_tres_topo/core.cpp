@@ -170,15 +170,16 @@ bool Core::plan_will_run(const ks_sel_job_t& job, const topology::Topology& topo
         cands = std::move(fits_now);  // it can start now in its fewest domains
         return true;
     }
-    auto target = minimum ? placement::wait_target(topo, could_use(available, request), free_now,
-                                                   request)
-                          : std::nullopt;
-    if (!target || max_wait <= 0) {
-        // No waiting: restricting the answer would plan the job later than it can start and
-        // skew every reservation, so job_test compares both and keeps the best placement only
-        // when it starts no later.
+    const auto reachable = could_use(available, request);
+    if (max_wait <= 0 || !minimum ||
+        !placement::minimum_domains(topo, &reachable, request.min_nodes)) {
+        // No waiting (or too few nodes to plan on): restricting the answer would plan the job
+        // later than it can start and skew every reservation, so job_test compares both and
+        // keeps the best placement only when it starts no later.
         out.action = KS_SEL_COMPARE;
-        if (target) cands = {std::move(*target)};
+        if (minimum)
+            if (auto target = placement::wait_target(topo, reachable, free_now, request))
+                cands = {std::move(*target)};
         return true;
     }
     // The head of the queue, once its wait is over, is planned as stock Slurm would: its earliest
