@@ -69,8 +69,10 @@ std::optional<uint32_t> minimum_domains(const topology::Topology& topo,
 // every usable node of those blocks, so Slurm can plan on the ones that free first (backfill
 // compares that plan with the job's earliest anywhere when nothing waits). nullopt when the
 // usable nodes cannot hold the job.
-std::optional<Candidate> wait_target(const topology::Topology& topo, const std::vector<bool>& usable,
-                                     const std::vector<bool>& free_now, const Request& request);
+std::optional<Candidate> soonest_minimum_span(const topology::Topology& topo,
+                                              const std::vector<bool>& usable,
+                                              const std::vector<bool>& free_now,
+                                              const Request& request);
 
 // Why a strict job cannot start, for squeue's reason field, e.g.
 //   "kubeslurm: waiting for one NVLink domain with 18 free nodes"

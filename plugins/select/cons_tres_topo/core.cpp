@@ -178,8 +178,8 @@ bool Core::plan_will_run(const ks_sel_job_t& job, const topology::Topology& topo
         // keeps the best placement only when it starts no later.
         out.action = KS_SEL_COMPARE;
         if (minimum)
-            if (auto target = placement::wait_target(topo, reachable, free_now, request))
-                cands = {std::move(*target)};
+            if (auto soonest = placement::soonest_minimum_span(topo, reachable, free_now, request))
+                cands = {std::move(*soonest)};
         return true;
     }
     // The head of the queue, once its wait is over, is planned as stock Slurm would: its earliest

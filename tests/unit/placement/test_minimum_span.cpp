@@ -1,4 +1,5 @@
-// wait_target(): where backfill plans a job that waits for its fewest domains.
+// soonest_minimum_span(): the fewest domains where a job could start soonest, which backfill
+// compares with its earliest start anywhere when nothing waits (TopologyMaxWait=0).
 #include <catch2/catch.hpp>
 
 #include <algorithm>
@@ -33,70 +34,70 @@ uint32_t free_in(const topology::Topology& t, const std::vector<bool>& free_now,
 
 }  // namespace
 
-TEST_CASE("wait target: the domain with the most free nodes, holding all its usable nodes") {
+TEST_CASE("soonest minimum span: the domain with the most free nodes, holding all its usable nodes") {
     auto t = four_domains();
     auto usable = fixtures::all(t);
     auto free_now = free_but(t, {12, 7, 4, 8});  // free: d0 6, d1 9, d2 8, d3 0 (too small anyway)
 
-    auto target = wait_target(t, usable, free_now, Request{10, 0, Policy::Prefer});
+    auto target = soonest_minimum_span(t, usable, free_now, Request{10, 0, Policy::Prefer});
     REQUIRE(target);
     CHECK(target->blocks == std::vector<uint32_t>{1});
     CHECK(target->domains == 1);
     CHECK(target->nodes == t.blocks()[1].members);  // busy ones too: Slurm plans on their end
 
     // 17 nodes fit only d0 however few of its nodes are free.
-    auto big = wait_target(t, usable, free_now, Request{17, 0, Policy::Prefer});
+    auto big = soonest_minimum_span(t, usable, free_now, Request{17, 0, Policy::Prefer});
     REQUIRE(big);
     CHECK(big->blocks == std::vector<uint32_t>{0});
 }
 
-TEST_CASE("wait target: equal free counts go to the tighter domain") {
+TEST_CASE("soonest minimum span: equal free counts go to the tighter domain") {
     auto t = four_domains();
     auto usable = fixtures::all(t);
     auto free_now = free_but(t, {10, 8, 4});  // 8 free in each of d0 (18), d1 (16), d2 (12)
-    auto target = wait_target(t, usable, free_now, Request{12, 0, Policy::Prefer});
+    auto target = soonest_minimum_span(t, usable, free_now, Request{12, 0, Policy::Prefer});
     REQUIRE(target);
     CHECK(target->blocks == std::vector<uint32_t>{2});
 }
 
-TEST_CASE("wait target: a larger job waits for its fewest domains, under one leaf when possible") {
+TEST_CASE("soonest minimum span: a larger job waits for its fewest domains, under one leaf when possible") {
     auto t = four_domains();
     auto usable = fixtures::all(t);
     auto free_now = free_but(t, {18});  // leafA: d0 0 free, d1 16 free
     // 20 nodes need 2 domains. leafB's pair (12 + 8, all free) is under one leaf; d1 + d2 would
     // have more free nodes (28) but cross leaves.
-    auto target = wait_target(t, usable, free_now, Request{20, 0, Policy::Prefer});
+    auto target = soonest_minimum_span(t, usable, free_now, Request{20, 0, Policy::Prefer});
     REQUIRE(target);
     CHECK(target->blocks == std::vector<uint32_t>{2, 3});
     CHECK(target->leaves == 1);
 
     // 30 nodes: only leafA holds them in 2 domains.
-    auto wide = wait_target(t, usable, free_now, Request{30, 0, Policy::Prefer});
+    auto wide = soonest_minimum_span(t, usable, free_now, Request{30, 0, Policy::Prefer});
     REQUIRE(wide);
     CHECK(wide->blocks == std::vector<uint32_t>{0, 1});
     CHECK(wide->nodes.size() == 34);
 
     // 36 nodes need 3 domains; the most free: d1 (16) + d2 (12) + d3 (8), across leaves.
-    auto three = wait_target(t, usable, free_now, Request{36, 0, Policy::Prefer});
+    auto three = soonest_minimum_span(t, usable, free_now, Request{36, 0, Policy::Prefer});
     REQUIRE(three);
     CHECK(three->domains == 3);
     CHECK(three->blocks == std::vector<uint32_t>{1, 2, 3});
 }
 
-TEST_CASE("wait target: drained nodes do not count, and an impossible job has none") {
+TEST_CASE("soonest minimum span: drained nodes do not count, and an impossible job has none") {
     auto t = four_domains();
     auto usable = fixtures::all(t);
     auto free_now = fixtures::all(t);
     fixtures::occupy(t, usable, 0, 3);  // d0: 15 usable
     fixtures::occupy(t, free_now, 0, 3);
-    auto target = wait_target(t, usable, free_now, Request{17, 0, Policy::Prefer});
+    auto target = soonest_minimum_span(t, usable, free_now, Request{17, 0, Policy::Prefer});
     REQUIRE(target);
     CHECK(target->domains == 2);  // no single domain has 17 usable nodes any more
     for (uint32_t i : target->nodes) CHECK(usable[i]);
-    CHECK_FALSE(wait_target(t, usable, free_now, Request{52, 0, Policy::Prefer}));
+    CHECK_FALSE(soonest_minimum_span(t, usable, free_now, Request{52, 0, Policy::Prefer}));
 }
 
-TEST_CASE("wait target properties hold on 1,000 random cases") {
+TEST_CASE("soonest minimum span properties hold on 1,000 random cases") {
     std::mt19937 rng(20261126);
     for (int iter = 0; iter < 1000; ++iter) {
         auto t = fixtures::random_topology(rng, 20 + rng() % 180);
@@ -109,7 +110,7 @@ TEST_CASE("wait target properties hold on 1,000 random cases") {
         Request r{1 + uint32_t(rng() % 40), 0, Policy::Prefer};
         INFO("iteration " << iter << " nodes " << t.size() << " need " << r.min_nodes);
         auto minimum = minimum_domains(t, &usable, r.min_nodes);
-        auto target = wait_target(t, usable, free_now, r);
+        auto target = soonest_minimum_span(t, usable, free_now, r);
         REQUIRE(bool(target) == bool(minimum));
         if (!target) continue;
 
@@ -122,7 +123,7 @@ TEST_CASE("wait target properties hold on 1,000 random cases") {
             blocks.insert(t.block_of(i));
         }
         REQUIRE(std::vector<uint32_t>(blocks.begin(), blocks.end()) == target->blocks);
-        REQUIRE(wait_target(t, usable, free_now, r)->nodes == target->nodes);
+        REQUIRE(soonest_minimum_span(t, usable, free_now, r)->nodes == target->nodes);
 
         // One domain: none that could hold the job has more free nodes now.
         if (*minimum == 1) {

@@ -1,6 +1,6 @@
-// wait_target(): where a job could reach its minimum span soonest: the blocks with the most free
-// nodes now. Backfill compares a plan there with the job's earliest start anywhere when nothing
-// waits (TopologyMaxWait=0); a waiting head holds no nodes (select-plugin.md).
+// soonest_minimum_span(): where a job could reach its minimum span soonest: the fewest blocks with
+// the most free nodes now. Backfill compares a plan there with the job's earliest start anywhere
+// when nothing waits (TopologyMaxWait=0); a waiting head holds no nodes (select-plugin.md).
 #include <algorithm>
 
 #include "placement/block_state.h"
@@ -94,8 +94,10 @@ std::optional<Choice> best_blocks(std::vector<BlockCount> pool, uint64_t need, u
 
 }  // namespace
 
-std::optional<Candidate> wait_target(const topology::Topology& topo, const std::vector<bool>& usable,
-                                     const std::vector<bool>& free_now, const Request& request) {
+std::optional<Candidate> soonest_minimum_span(const topology::Topology& topo,
+                                              const std::vector<bool>& usable,
+                                              const std::vector<bool>& free_now,
+                                              const Request& request) {
     const uint32_t need = std::max<uint32_t>(1, request.min_nodes);
     auto minimum = minimum_domains(topo, &usable, need);
     if (!minimum) return std::nullopt;
