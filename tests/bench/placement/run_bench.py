@@ -80,11 +80,12 @@ def run_one(name: str, args, topo: Layout, trace, work: pathlib.Path, round_no: 
     else:
         # "prefer:15" = policy prefer with TopologyMaxWait=15 (to compare waits in one run).
         policy, _, wait = name.partition(":")
+        wait, _, idle = wait.partition("i")  # "prefer:6i1": TopologyIdleWait=1 (experiment)
         topo_file = work / "topology.json"
         write_atomic(topo_file, topo.to_json())
-        conf = work / f"kubeslurm-{policy}-{wait or args.max_wait}.conf"
+        conf = work / f"kubeslurm-{name.replace(':', '-')}.conf"
         conf.write_text(f"TopologyFile={topo_file}\nTopologyPolicy={policy}\n"
-                        f"TopologyMaxWait={wait or args.max_wait}\n")
+                        f"TopologyMaxWait={wait or args.max_wait}\nTopologyIdleWait={idle or 0}\n")
         kw.update(select_type="select/cons_tres_topo", plugin_dirs=[str(build / "plugins")],
                   plugstack=[f"required {build_test_spank(work)}"],
                   env={"KUBESLURM_CONF": str(conf)})
