@@ -1,4 +1,5 @@
-"""tests/bench/placement/trace.py: the seeded trace, with and without informative time limits."""
+"""tests/bench/placement/trace.py: the seeded trace, with and without informative time limits,
+submitted at once or arriving over time."""
 import math
 import pathlib
 import sys
@@ -26,6 +27,22 @@ def test_limit_factor_keeps_the_trace_and_bounds_each_limit():
         assert job.limit_min <= math.ceil(3 * job.seconds / 60)
     assert len({j.limit_min for j in limited}) > 3  # the limits carry information
     assert make_trace(7, 200, 20, 120, (1.5, 3)) == limited  # seeded
+
+
+def test_jobs_arrive_at_once_by_default():
+    assert {job.arrival_s for job in make_trace(7, 200, 2, 12)} == {0.0}
+
+
+def test_arrivals_keep_the_trace_and_spread_it_over_the_window():
+    plain = make_trace(7, 300, 2, 12)
+    arriving = make_trace(7, 300, 2, 12, None, 90)
+    assert [(j.nodes, j.seconds) for j in arriving] == [(j.nodes, j.seconds) for j in plain]
+    times = [j.arrival_s for j in arriving]
+    assert times[0] == 0 and times == sorted(times)
+    assert 60 < times[-1] < 120  # a Poisson process of mean gap 90/300 s: about 90 s in all
+    gaps = [b - a for a, b in zip(times, times[1:])]
+    assert 0.2 < sum(gaps) / len(gaps) < 0.4
+    assert make_trace(7, 300, 2, 12, None, 90) == arriving  # seeded
 
 
 @pytest.mark.parametrize("text, expected", [("1:3", (1.0, 3.0)), ("2", (2.0, 2.0))])

@@ -95,6 +95,8 @@ def run_one(name: str, args, topo: Layout, trace, work: pathlib.Path, round_no: 
         ids = {}
         t0 = time.time()
         for job in trace:
+            if job.arrival_s:  # --arrivals: submit each job at its time
+                time.sleep(max(0.0, t0 + job.arrival_s - time.time()))
             extra = []
             if name == "block" and job.nodes > max(DOMAIN_SIZES):
                 extra = ["--ks-test-topology=leaf"]  # would never start under block
@@ -151,7 +153,7 @@ def start_cluster(kw: dict) -> SlurmCluster:
 
 def summarize(name, topo: Layout, ids, records, sched_us) -> dict:
     largest = max(DOMAIN_SIZES)
-    ratios, fit_one, got_one, node_s = [], 0, 0, 0.0
+    ratios, fit_one, got_one, node_s, waits = [], 0, 0, 0.0, []
     submit, end = [], []
     host_re = re.compile(r"n\d+")
     for kv in records:
@@ -168,6 +170,7 @@ def summarize(name, topo: Layout, ids, records, sched_us) -> dict:
             got_one += len(domains) == 1
         s, e, sub = parse_time(kv["StartTime"]), parse_time(kv["EndTime"]), parse_time(kv["SubmitTime"])
         node_s += job.nodes * (e - s)
+        waits.append(s - sub)
         submit.append(sub)
         end.append(e)
     makespan = max(end) - min(submit)
@@ -176,6 +179,7 @@ def summarize(name, topo: Layout, ids, records, sched_us) -> dict:
         "span_ratio": sum(ratios) / len(ratios),
         "single_domain_pct": 100.0 * got_one / fit_one,
         "makespan_s": makespan,
+        "wait_s": sum(waits) / len(waits),  # mean queue time (submit to start)
         "utilisation": node_s / (sum(DOMAIN_SIZES) * makespan),
         "sched_us_per_job": sched_us / len(records),
     }
@@ -217,6 +221,9 @@ def main() -> int:
                          "spans beyond the fewest that could hold it (default 0: placement does "
                          "not change run times; with --limit-factor, a job stretched past its "
                          "limit times out and fails the run)")
+    ap.add_argument("--arrivals", metavar="SECONDS", type=float, default=0.0,
+                    help="submit the jobs as a Poisson process over about SECONDS instead of all "
+                         "at once (a steady load: compare the mean wait as well as makespan)")
     ap.add_argument("--policies", default="block,any,prefer:0,prefer",
                     help="ours, in order, prefer (the default) last; prefer:N = TopologyMaxWait=N")
     ap.add_argument("--max-wait", type=int, default=None, help="TopologyMaxWait (default: the key's)")
@@ -243,13 +250,17 @@ def main() -> int:
         print(f"bench-placement: {plugin} missing: build it first", file=sys.stderr)
         return 2
     topo = layout()
-    trace = make_trace(args.seed, args.jobs, args.min_seconds, args.max_seconds, args.limit_factor)
+    if args.arrivals < 0:
+        ap.error("--arrivals: need SECONDS >= 0")
+    trace = make_trace(args.seed, args.jobs, args.min_seconds, args.max_seconds, args.limit_factor,
+                       args.arrivals)
     work = pathlib.Path(os.environ.get("TMPDIR", "/tmp")) / f"ks-bench-placement-{os.getpid()}"
     work.mkdir(parents=True, exist_ok=True)
     if args.span_cost:
         write_atomic(work / DOMAINS_FILE, json.dumps(topo.node_domain()))
+    arrival = f"arriving over about {args.arrivals:g} s" if args.arrivals else "all submitted at once"
     print(f"bench-placement: {args.jobs} jobs (seed {args.seed}, {args.min_seconds}-{args.max_seconds} s, "
-          f"exclusive, all submitted at once), {sum(DOMAIN_SIZES)} nodes in domains {DOMAIN_SIZES} "
+          f"exclusive, {arrival}), {sum(DOMAIN_SIZES)} nodes in domains {DOMAIN_SIZES} "
           f"under 2 leaves, time limits "
           f"{'5 min' if not args.limit_factor else 'run time x %g-%g' % args.limit_factor}, "
           f"{'run time + %g x per domain beyond the fewest, ' % args.span_cost if args.span_cost else ''}"
@@ -267,14 +278,14 @@ def main() -> int:
     results = [mean_of(name, runs[name]) for name in names]
     stock = results[0]
     print(f"means of {args.rounds} round(s)")
-    print(f"{'configuration':<28} {'span':>6} {'1-domain%':>9} {'makespan s':>10} {'util':>5} "
+    print(f"{'configuration':<28} {'span':>6} {'1-domain%':>9} {'makespan s':>10} {'wait s':>6} {'util':>5} "
           f"{'sched us/job':>12} {'makespan x':>10} {'sched x':>8}  makespan x by round")
     for r in results:
         label = "stock cons_tres+tree" if r["name"] == "stock" else f"cons_tres_topo {r['name']}"
         by_round = " ".join(f"{a['makespan_s'] / b['makespan_s']:.3f}"
                             for a, b in zip(runs[r["name"]], runs["stock"]))
         print(f"{label:<28} {r['span_ratio']:>6.2f} {r['single_domain_pct']:>9.1f} {r['makespan_s']:>10.1f} "
-              f"{r['utilisation']:>5.2f} {r['sched_us_per_job']:>12.0f} "
+              f"{r['wait_s']:>6.1f} {r['utilisation']:>5.2f} {r['sched_us_per_job']:>12.0f} "
               f"{r['makespan_s'] / stock['makespan_s']:>10.3f} "
               f"{r['sched_us_per_job'] / max(stock['sched_us_per_job'], 1):>8.2f}  {by_round}")
     if any(r["name"] == "block" for r in results):

@@ -24,16 +24,21 @@ class Job:
     nodes: int
     seconds: float
     limit_min: int = 5  # the job's time limit (--time), whole minutes as Slurm takes them
+    arrival_s: float = 0.0  # when it is submitted, seconds after the first job
 
 
 def make_trace(seed: int, count: int, min_s: float, max_s: float,
-               limit_factor: tuple[float, float] | None = None) -> list[Job]:
+               limit_factor: tuple[float, float] | None = None,
+               arrivals_s: float = 0.0) -> list[Job]:
     """limit_factor (lo, hi): each job's time limit is its run time times a factor drawn
     uniformly from [lo, hi], rounded up to whole minutes, as users overestimate; None keeps the
-    uninformative 5 minutes. The factors come from a generator of their own, so sizes and run
-    times are the same trace either way."""
+    uninformative 5 minutes. arrivals_s > 0: jobs arrive as a Poisson process whose mean gap
+    spreads them over about that many seconds; 0 submits them all at once. The factors and the
+    gaps come from generators of their own, so sizes and run times are the same trace either way."""
     rng = random.Random(seed)
     limits = random.Random(seed + 1)
+    gaps = random.Random(seed + 2)
+    clock = 0.0
     jobs = []
     for i in range(count):
         r, acc = rng.random(), 0.0
@@ -47,5 +52,8 @@ def make_trace(seed: int, count: int, min_s: float, max_s: float,
         job = Job(i, nodes, round(seconds, 1))
         if limit_factor:
             job.limit_min = max(1, math.ceil(job.seconds * limits.uniform(*limit_factor) / 60))
+        if arrivals_s > 0 and i > 0:
+            clock += gaps.expovariate(count / arrivals_s)
+        job.arrival_s = round(clock, 2)
         jobs.append(job)
     return jobs
