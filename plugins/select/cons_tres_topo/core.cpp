@@ -256,7 +256,11 @@ int Core::plan(const ks_sel_job_t& job, const ks_sel_nodes_t& nodes, ks_sel_plan
 
     const std::time_t now = monotonic_now();
     if (!job.will_run) m_waits.note_tried(job.job_id, now);
-    m_waits.observe_free(free_now, now);
+    // Starts are seen in the node table itself: each job's own view differs (its partition,
+    // backfill's snapshot), and comparing two jobs' views would count starts that never were.
+    if (m_config.integer("TopologyIdleWait") > 0)
+        if (auto idle_anywhere = view(nodes, KS_SEL_NODES_IDLE_ANYWHERE))
+            m_waits.observe_free(*idle_anywhere, now);
     size_t max_tries = size_t(m_config.integer("TopologyMaxTries"));
     if (job.will_run) max_tries = std::min(max_tries, kWillRunTries);
     long max_wait = m_config.integer("TopologyMaxWait");
