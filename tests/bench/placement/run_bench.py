@@ -235,6 +235,8 @@ def main() -> int:
     ap.add_argument("--timeout", type=int, default=None,
                     help="per configuration, seconds (default 35 x --max-seconds, at least 420)")
     args = ap.parse_args()
+    if args.arrivals < 0:  # bad input first, before the build and cluster checks
+        ap.error("--arrivals: need SECONDS >= 0")
     # A pytest session ending elsewhere on this machine sweeps every process tagged as a test
     # cluster (conftest.pytest_sessionfinish); a benchmark beside it uses its own tag, with the
     # same teardown guarantees (the harness reads the tag name at call time). Set here, not at
@@ -250,8 +252,6 @@ def main() -> int:
         print(f"bench-placement: {plugin} missing: build it first", file=sys.stderr)
         return 2
     topo = layout()
-    if args.arrivals < 0:
-        ap.error("--arrivals: need SECONDS >= 0")
     trace = make_trace(args.seed, args.jobs, args.min_seconds, args.max_seconds, args.limit_factor,
                        args.arrivals)
     work = pathlib.Path(os.environ.get("TMPDIR", "/tmp")) / f"ks-bench-placement-{os.getpid()}"
