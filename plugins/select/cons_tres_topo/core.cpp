@@ -62,10 +62,14 @@ private:
                        const placement::Request& request, long max_wait, std::time_t now,
                        std::vector<placement::Candidate>& cands, ks_sel_plan_t& out);
     void ensure_map(const topology::Topology* file, const ks_sel_nodes_t& nodes);
-    // TopologyIdleWait: the head's wait idles the nodes when no job has taken one for that long.
-    bool idle_over(const ks_sel_job_t& job, std::time_t now) {
-        long idle_wait = m_config.integer("TopologyIdleWait");
-        return idle_wait > 0 && m_waits.idle_for(job.job_id, now) >= idle_wait;
+    // Seconds without a start after which the head's wait only idles the nodes; 0 = never ends
+    // early. A share of TopologyMaxWait, so that it scales with the jobs' run times too.
+    long idle_wait() const {
+        return (m_config.integer("TopologyMaxWait") * m_config.integer("TopologyIdleWaitPercent") +
+                99) / 100;
+    }
+    bool idle_over(const ks_sel_job_t& job, std::time_t now) const {
+        return idle_wait() > 0 && m_waits.idle_for(job.job_id, now) >= idle_wait();
     }
 
     std::mutex m_mutex;
@@ -97,7 +101,8 @@ void Core::ensure_config() {
     kLog.verbose("config ", path, ": TopologyFile=", m_config.str("TopologyFile"),
                  " TopologyPolicy=", m_config.str("TopologyPolicy"),
                  " TopologyMaxTries=", m_config.integer("TopologyMaxTries"),
-                 " TopologyMaxWait=", m_config.integer("TopologyMaxWait"));
+                 " TopologyMaxWait=", m_config.integer("TopologyMaxWait"),
+                 " TopologyIdleWaitPercent=", m_config.integer("TopologyIdleWaitPercent"));
 }
 
 void Core::ensure_map(const topology::Topology* file, const ks_sel_nodes_t& slurm) {
@@ -258,7 +263,7 @@ int Core::plan(const ks_sel_job_t& job, const ks_sel_nodes_t& nodes, ks_sel_plan
     if (!job.will_run) m_waits.note_tried(job.job_id, now);
     // Starts are seen in the node table itself: each job's own view differs (its partition,
     // backfill's snapshot), and comparing two jobs' views would count starts that never were.
-    if (m_config.integer("TopologyIdleWait") > 0)
+    if (idle_wait() > 0)
         if (auto idle_anywhere = view(nodes, KS_SEL_NODES_IDLE_ANYWHERE))
             m_waits.observe_free(*idle_anywhere, now);
     size_t max_tries = size_t(m_config.integer("TopologyMaxTries"));
