@@ -218,11 +218,12 @@ def test_slurmctld_restart_keeps_running_jobs_on_their_nodes(topo, jobs):
 
 
 @contextlib.contextmanager
-def max_wait(c, seconds):
-    """TopologyMaxWait=seconds for the duration of the block."""
+def max_wait(c, seconds, idle_percent=0):
+    """TopologyMaxWait=seconds and TopologyIdleWaitPercent=idle_percent for the duration of the
+    block (by default a wait that idles the nodes lasts its whole TopologyMaxWait too)."""
     conf = pathlib.Path(c.env["KUBESLURM_CONF"])
     original = conf.read_text()
-    conf.write_text(original + f"TopologyMaxWait={seconds}\n")
+    conf.write_text(original + f"TopologyMaxWait={seconds}\nTopologyIdleWaitPercent={idle_percent}\n")
     c.run(["scontrol", "reconfigure"])  # the plugin re-reads kubeslurm.conf
     try:
         yield
@@ -295,3 +296,23 @@ def test_the_wait_counts_from_the_head_of_the_queue_not_from_free_room(topo, job
         info = wait_state(topo, head, "RUNNING", timeout=30)
         assert time.time() - t0 < 9, ("waited again after room appeared", info)
         assert len(span(LAYOUT, job_nodes(topo, head))[0]) >= 3, info
+
+
+def test_a_wait_ends_early_once_no_job_starts(topo, jobs):
+    # Idle wait 12 s (20 % of 60): the head waits while jobs behind it keep taking free nodes,
+    # and stops waiting 12 s after the last of them, long before its 60 s are over.
+    with max_wait(topo, 60, idle_percent=20):
+        run_job(topo, jobs, 12)                # dA1
+        run_job(topo, jobs, 8)                 # dA2: 20 nodes free, no domain with 11
+        head = submit(topo, 11)
+        jobs.append(head)
+        t0 = time.time()
+        wait_reason(topo, head, "PENDING kubeslurm: waiting up to", timeout=20)
+        for _ in range(8):                     # a start every 2 s for 16 s; 12 nodes stay free
+            jobs.append(submit(topo, 1))
+            time.sleep(2)
+        assert squeue_reason(topo, head).startswith("PENDING kubeslurm: waiting up to"), \
+            ("the wait ended while jobs were starting", squeue_reason(topo, head))
+        info = wait_state(topo, head, "RUNNING", timeout=40)
+        started = time.time() - t0
+        assert started < 50, ("waited out TopologyMaxWait, not the idle wait", started, info)

@@ -62,6 +62,15 @@ private:
                        const placement::Request& request, long max_wait, std::time_t now,
                        std::vector<placement::Candidate>& cands, ks_sel_plan_t& out);
     void ensure_map(const topology::Topology* file, const ks_sel_nodes_t& nodes);
+    // Seconds without a start after which the head's wait only idles the nodes; 0 = never ends
+    // early. A share of TopologyMaxWait, so that it scales with the jobs' run times too.
+    long idle_wait() const {
+        return (m_config.integer("TopologyMaxWait") * m_config.integer("TopologyIdleWaitPercent") +
+                99) / 100;
+    }
+    bool idle_over(const ks_sel_job_t& job, std::time_t now) const {
+        return idle_wait() > 0 && m_waits.idle_for(job.job_id, now) >= idle_wait();
+    }
 
     std::mutex m_mutex;
     bool m_config_loaded = false;
@@ -92,7 +101,8 @@ void Core::ensure_config() {
     kLog.verbose("config ", path, ": TopologyFile=", m_config.str("TopologyFile"),
                  " TopologyPolicy=", m_config.str("TopologyPolicy"),
                  " TopologyMaxTries=", m_config.integer("TopologyMaxTries"),
-                 " TopologyMaxWait=", m_config.integer("TopologyMaxWait"));
+                 " TopologyMaxWait=", m_config.integer("TopologyMaxWait"),
+                 " TopologyIdleWaitPercent=", m_config.integer("TopologyIdleWaitPercent"));
 }
 
 void Core::ensure_map(const topology::Topology* file, const ks_sel_nodes_t& slurm) {
@@ -187,7 +197,7 @@ bool Core::plan_will_run(const ks_sel_job_t& job, const topology::Topology& topo
     // most max_wait later there), it lost the nodes that freed elsewhere to the jobs behind and
     // started late (benchmarks.md).
     const bool head = m_waits.tried(job.job_id);
-    if (head && m_waits.elapsed(job.job_id, now).value_or(0) >= max_wait) {
+    if (head && (m_waits.elapsed(job.job_id, now).value_or(0) >= max_wait || idle_over(job, now))) {
         out.action = KS_SEL_FORWARD;
         return false;
     }
@@ -251,6 +261,11 @@ int Core::plan(const ks_sel_job_t& job, const ks_sel_nodes_t& nodes, ks_sel_plan
 
     const std::time_t now = monotonic_now();
     if (!job.will_run) m_waits.note_tried(job.job_id, now);
+    // Starts are seen in the node table itself: each job's own view differs (its partition,
+    // backfill's snapshot), and comparing two jobs' views would count starts that never were.
+    if (idle_wait() > 0)
+        if (auto idle_anywhere = view(nodes, KS_SEL_NODES_IDLE_ANYWHERE))
+            m_waits.observe_free(*idle_anywhere, now);
     size_t max_tries = size_t(m_config.integer("TopologyMaxTries"));
     if (job.will_run) max_tries = std::min(max_tries, kWillRunTries);
     long max_wait = m_config.integer("TopologyMaxWait");
@@ -286,7 +301,8 @@ int Core::plan(const ks_sel_job_t& job, const ks_sel_nodes_t& nodes, ks_sel_plan
     if (!strict && job.will_run) {
         if (!plan_will_run(job, topo, available, free_now, request, max_wait, now, cands, out))
             return 0;
-    } else if (minimum && cands.front().domains > *minimum && waited < max_wait) {
+    } else if (minimum && cands.front().domains > *minimum && waited < max_wait &&
+               !idle_over(job, now)) {
         out.fallback = KS_SEL_FALLBACK_PEND;  // the head waits for its fewest domains
         copy_text(out.reason, sizeof(out.reason),
                   "kubeslurm: waiting up to " + std::to_string(max_wait - waited) + " s for " +

@@ -55,7 +55,9 @@ enum {
 	KS_SEL_NODES_AVAIL = 0, /* the job may use the node: free now, or in will-run mode free at
 				 * some time of backfill's plan */
 	KS_SEL_NODES_IDLE = 1,  /* free now (unknown = every node of AVAIL) */
-	KS_SEL_NODES_USABLE = 2 /* the job could ever use it: its partition, up (unknown = all) */
+	KS_SEL_NODES_USABLE = 2, /* the job could ever use it: its partition, up (unknown = all) */
+	KS_SEL_NODES_IDLE_ANYWHERE = 3 /* free now in Slurm's node table, whichever job asks: a node
+					* leaving it is a start (unknown = no starts are seen) */
 };
 
 /* The job's view of Slurm's node table, by Slurm node index. The core asks for the views only

@@ -97,6 +97,10 @@ static int fill_view(const void *ctx, int which, uint8_t *out, size_t count)
 		return v->job_ptr->part_ptr && &avail_node_bitmap && avail_node_bitmap ?
 			       to_bytes(v->job_ptr->part_ptr->node_bitmap, avail_node_bitmap, out, count) :
 			       0;
+	case KS_SEL_NODES_IDLE_ANYWHERE:
+		return &idle_node_bitmap && idle_node_bitmap ?
+			       to_bytes(idle_node_bitmap, NULL, out, count) :
+			       0;
 	}
 	return 0;
 }

@@ -47,4 +47,20 @@ std::optional<long> WaitTracker::elapsed(uint32_t job, std::time_t now) const {
     return since(*it->second.waiting_since, now);
 }
 
+void WaitTracker::observe_free(const std::vector<bool>& free_now, std::time_t now) {
+    if (m_last_free.size() == free_now.size())
+        for (size_t i = 0; i < free_now.size(); i++)
+            if (m_last_free[i] && !free_now[i]) {
+                m_last_take = now;
+                break;
+            }
+    m_last_free = free_now;
+}
+
+long WaitTracker::idle_for(uint32_t job, std::time_t now) const {
+    auto it = m_jobs.find(job);
+    if (it == m_jobs.end() || !it->second.waiting_since) return 0;  // not waiting
+    return since(std::max(m_last_take, *it->second.waiting_since), now);
+}
+
 }  // namespace ks::select

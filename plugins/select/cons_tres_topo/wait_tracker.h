@@ -10,6 +10,7 @@
 #include <ctime>
 #include <optional>
 #include <unordered_map>
+#include <vector>
 
 namespace ks::select {
 
@@ -28,7 +29,15 @@ public:
     // Seconds since `job` started waiting; nullopt when it has not.
     std::optional<long> elapsed(uint32_t job, std::time_t now) const;
 
+    // The free nodes seen now: a node free at the last call and taken since is a start.
+    void observe_free(const std::vector<bool>& free_now, std::time_t now);
+    // Seconds since a job last took a free node, or since `job` began waiting if later; 0 when
+    // `job` is not waiting.
+    long idle_for(uint32_t job, std::time_t now) const;
+
 private:
+    std::vector<bool> m_last_free;
+    std::time_t m_last_take = 0;
     struct Entry {
         std::time_t seen = 0;          // last update: entries of jobs long gone are pruned
         std::optional<std::time_t> waiting_since;  // unset: not waiting

@@ -78,13 +78,16 @@ def run_one(name: str, args, topo: Layout, trace, work: pathlib.Path, round_no: 
         kw.update(select_type="select/cons_tres", topology_plugin="topology/tree",
                   topology_conf=topo.tree_conf())
     else:
-        # "prefer:15" = policy prefer with TopologyMaxWait=15 (to compare waits in one run).
+        # "prefer:15" = policy prefer with TopologyMaxWait=15, "prefer:6i0" also with
+        # TopologyIdleWaitPercent=0 (to compare waits in one run).
         policy, _, wait = name.partition(":")
+        wait, _, idle = wait.partition("i")
         topo_file = work / "topology.json"
         write_atomic(topo_file, topo.to_json())
-        conf = work / f"kubeslurm-{policy}-{wait or args.max_wait}.conf"
+        conf = work / f"kubeslurm-{name.replace(':', '-')}.conf"
         conf.write_text(f"TopologyFile={topo_file}\nTopologyPolicy={policy}\n"
-                        f"TopologyMaxWait={wait or args.max_wait}\n")
+                        f"TopologyMaxWait={wait or args.max_wait}\n"
+                        + (f"TopologyIdleWaitPercent={idle}\n" if idle else ""))
         kw.update(select_type="select/cons_tres_topo", plugin_dirs=[str(build / "plugins")],
                   plugstack=[f"required {build_test_spank(work)}"],
                   env={"KUBESLURM_CONF": str(conf)})
@@ -224,7 +227,8 @@ def main() -> int:
                     help="submit the jobs as a Poisson process over about SECONDS instead of all "
                          "at once (a steady load: compare the mean wait as well as makespan)")
     ap.add_argument("--policies", default="block,any,prefer:0,prefer",
-                    help="ours, in order, prefer (the default) last; prefer:N = TopologyMaxWait=N")
+                    help="ours, in order, prefer (the default) last; prefer:N = TopologyMaxWait=N, "
+                         "prefer:NiP = and TopologyIdleWaitPercent=P")
     ap.add_argument("--max-wait", type=int, default=None, help="TopologyMaxWait (default: the key's)")
     ap.add_argument("--bf-interval", type=int, default=1)
     ap.add_argument("--rounds", type=int, default=2,
@@ -244,7 +248,7 @@ def main() -> int:
     if args.timeout is None:
         args.timeout = max(420, int(35 * args.max_seconds))
     if args.max_wait is None:
-        args.max_wait = default_max_wait()
+        args.max_wait = key_default("TopologyMaxWait")
 
     plugin = pathlib.Path(args.build) / "plugins" / "select_cons_tres_topo.so"
     if not plugin.exists():
@@ -263,7 +267,8 @@ def main() -> int:
           f"under 2 leaves, time limits "
           f"{'5 min' if not args.limit_factor else 'run time x %g-%g' % args.limit_factor}, "
           f"{'run time + %g x per domain beyond the fewest, ' % args.span_cost if args.span_cost else ''}"
-          f"TopologyMaxWait={args.max_wait}", flush=True)
+          f"TopologyMaxWait={args.max_wait}, "
+          f"TopologyIdleWaitPercent={key_default('TopologyIdleWaitPercent')}", flush=True)
     names = ["stock"] + [p for p in args.policies.split(",") if p]
     runs: dict[str, list[dict]] = {name: [] for name in names}
     for round_no in range(1, args.rounds + 1):
@@ -304,9 +309,10 @@ def mean_of(name: str, runs: list[dict]) -> dict:
     return {"name": name, **{k: sum(r[k] for r in runs) / len(runs) for k in keys}}
 
 
-def default_max_wait() -> int:
+def key_default(key: str) -> int:
+    """An integer key's default, from the one table of kubeslurm.conf keys."""
     text = (ROOT / "src" / "common" / "config_keys.def").read_text()
-    m = re.search(r'KS_KEY\(TopologyMaxWait,\s*Int,\s*"(\d+)"', text)
+    m = re.search(rf'KS_KEY\({key},\s*Int,\s*"(\d+)"', text)
     return int(m.group(1)) if m else 0
 
 
