@@ -54,3 +54,18 @@ def test_limit_factor_option_parses(text, expected):
 def test_limit_factor_option_rejects_limits_below_the_run_time(text):
     with pytest.raises(Exception, match="LO"):
         run_bench.factor_range(text)
+
+
+@pytest.mark.parametrize("name, expected", [
+    ("prefer", ("prefer", "")), ("prefer:6i0", ("prefer:6i0", "")),
+    ("any+tree", ("any", "tree")), ("stock+bare", ("stock", "bare")), ("prefer:4+bare", ("prefer:4", "bare"))])
+def test_configuration_names_parse(name, expected):
+    assert run_bench.configuration(name) == expected
+
+
+@pytest.mark.parametrize("name, why", [
+    ("prefr", "unknown configuration"), ("prefer+wide", "unknown suffix"), ("block+bare", "SPANK"),
+    ("prefer:x", "expected prefer:N"), ("prefer:6iy", "expected prefer:N"), ("stock:6", "expected stock:N")])
+def test_configuration_names_are_checked_before_anything_runs(name, why):
+    with pytest.raises(ValueError, match=why):
+        run_bench.configuration(name)

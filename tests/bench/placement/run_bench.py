@@ -1,8 +1,9 @@
 #!/usr/bin/python3
 """make bench-placement: the same seeded job trace on a real slurmctld with 128 virtual nodes,
 first with stock select/cons_tres + topology/tree (tree built from the same topology), then with
-select/cons_tres_topo under each policy; all of that --rounds times (makespan varies a few % from
-run to run on a shared machine). Prints a table of means, then the `prefer` figures as key=value.
+select/cons_tres_topo under each policy, every configuration with the same SPANK plugin; all of
+that --rounds times (makespan varies a few % from run to run on a shared machine). Prints a table
+of means, then the `prefer` figures as key=value.
 
   span ratio        mean over multi-node jobs of domains spanned / fewest possible
   single-domain %   of the jobs that fit one domain, the share that got one
@@ -74,22 +75,28 @@ def run_one(name: str, args, topo: Layout, trace, work: pathlib.Path, round_no: 
               # Finished jobs must stay in slurmctld's memory until the run's records are read at
               # its end, however long it ran (the harness's MinJobAge=600 is overridden: last wins).
               extra_conf=[sched_params(args), "MaxJobCount=20000", f"MinJobAge={args.timeout + 60}"])
-    if name == "stock":
-        kw.update(select_type="select/cons_tres", topology_plugin="topology/tree",
-                  topology_conf=topo.tree_conf())
+    # Every configuration loads the same SPANK plugin (block's jobs need its option), so that
+    # they differ in the select plugin only. Suffixes: "+tree" runs ours over stock's
+    # topology/tree too; "+bare" loads no SPANK plugin (stock+bare: stock as measured before).
+    config, extra = configuration(name)
+    if extra != "bare":
+        kw["plugstack"] = [f"required {build_test_spank(work)}"]
+    if extra == "tree" or config == "stock":
+        kw.update(topology_plugin="topology/tree", topology_conf=topo.tree_conf())
+    if config == "stock":
+        kw.update(select_type="select/cons_tres")
     else:
         # "prefer:15" = policy prefer with TopologyMaxWait=15, "prefer:6i0" also with
         # TopologyIdleWaitPercent=0 (to compare waits in one run).
-        policy, _, wait = name.partition(":")
+        policy, _, wait = config.partition(":")
         wait, _, idle = wait.partition("i")
         topo_file = work / "topology.json"
         write_atomic(topo_file, topo.to_json())
-        conf = work / f"kubeslurm-{name.replace(':', '-')}.conf"
+        conf = work / f"kubeslurm-{name.replace(':', '-').replace('+', '-')}.conf"
         conf.write_text(f"TopologyFile={topo_file}\nTopologyPolicy={policy}\n"
                         f"TopologyMaxWait={wait or args.max_wait}\n"
                         + (f"TopologyIdleWaitPercent={idle}\n" if idle else ""))
         kw.update(select_type="select/cons_tres_topo", plugin_dirs=[str(build / "plugins")],
-                  plugstack=[f"required {build_test_spank(work)}"],
                   env={"KUBESLURM_CONF": str(conf)})
     c = start_cluster(kw)
     try:
@@ -100,7 +107,7 @@ def run_one(name: str, args, topo: Layout, trace, work: pathlib.Path, round_no: 
             if job.arrival_s:  # --arrivals: submit each job at its time
                 time.sleep(max(0.0, t0 + job.arrival_s - time.time()))
             extra = []
-            if name == "block" and job.nodes > max(DOMAIN_SIZES):
+            if config == "block" and job.nodes > max(DOMAIN_SIZES):
                 extra = ["--ks-test-topology=leaf"]  # would never start under block
             ids[c.sbatch([f"-N{job.nodes}", "--exclusive", f"--time={job.limit_min}", f"-J{name}-{job.index}",
                           *extra], job_script(job, args, topo, work))] = job
@@ -129,6 +136,22 @@ def run_one(name: str, args, topo: Layout, trace, work: pathlib.Path, round_no: 
             [{"job": ids[int(kv["JobId"])].index, "nodes": kv.get("NodeList"), "submit": kv["SubmitTime"],
               "start": kv["StartTime"], "end": kv["EndTime"]} for kv in records], indent=0))
     return summarize(name, topo, ids, records, sched_us)
+
+
+def configuration(name: str) -> tuple[str, str]:
+    """"prefer:6i0+tree" -> ("prefer:6i0", "tree"); ValueError for a name run_one cannot run."""
+    config, _, extra = name.partition("+")
+    policy, colon, waits = config.partition(":")
+    if policy not in ("stock", "any", "prefer", "block", "leaf"):
+        raise ValueError(f"{name}: unknown configuration {policy!r} (stock, any, prefer, block, leaf)")
+    wait, _, idle = waits.partition("i")
+    if colon and (policy == "stock" or not wait.isdigit() or not (idle.isdigit() or idle == "")):
+        raise ValueError(f"{name}: expected {policy}:N or {policy}:NiP, whole seconds and percent")
+    if extra not in ("", "tree", "bare"):
+        raise ValueError(f"{name}: unknown suffix +{extra} (known: +tree, +bare)")
+    if extra == "bare" and policy == "block":
+        raise ValueError(f"{name}: block's jobs need the SPANK plugin that +bare leaves out")
+    return config, extra
 
 
 def job_script(job, args, topo: Layout, work: pathlib.Path) -> str:
@@ -228,7 +251,9 @@ def main() -> int:
                          "at once (a steady load: compare the mean wait as well as makespan)")
     ap.add_argument("--policies", default="block,any,prefer:0,prefer",
                     help="ours, in order, prefer (the default) last; prefer:N = TopologyMaxWait=N, "
-                         "prefer:NiP = and TopologyIdleWaitPercent=P")
+                         "prefer:NiP = and TopologyIdleWaitPercent=P; a +tree suffix (any+tree, "
+                         "prefer+tree) adds stock's topology/tree under ours, +bare (stock+bare) "
+                         "loads no SPANK plugin")
     ap.add_argument("--max-wait", type=int, default=None, help="TopologyMaxWait (default: the key's)")
     ap.add_argument("--bf-interval", type=int, default=1)
     ap.add_argument("--rounds", type=int, default=2,
@@ -240,6 +265,14 @@ def main() -> int:
     args = ap.parse_args()
     if args.arrivals < 0:  # bad input first, before the build and cluster checks
         ap.error("--arrivals: need SECONDS >= 0")
+    names = ["stock"] + [p for p in args.policies.split(",") if p]
+    if len(set(names)) != len(names):
+        ap.error(f"--policies: a configuration named twice in {','.join(names)} (stock runs first anyway)")
+    for name in names:
+        try:
+            configuration(name)
+        except ValueError as e:
+            ap.error(f"--policies: {e}")
     # A pytest session ending elsewhere on this machine sweeps every process tagged as a test
     # cluster (conftest.pytest_sessionfinish); a benchmark beside it uses its own tag, with the
     # same teardown guarantees (the harness reads the tag name at call time). Set here, not at
@@ -269,7 +302,6 @@ def main() -> int:
           f"{'run time + %g x per domain beyond the fewest, ' % args.span_cost if args.span_cost else ''}"
           f"TopologyMaxWait={args.max_wait}, "
           f"TopologyIdleWaitPercent={key_default('TopologyIdleWaitPercent')}", flush=True)
-    names = ["stock"] + [p for p in args.policies.split(",") if p]
     runs: dict[str, list[dict]] = {name: [] for name in names}
     for round_no in range(1, args.rounds + 1):
         for name in names:
@@ -285,7 +317,8 @@ def main() -> int:
     print(f"{'configuration':<28} {'span':>6} {'1-domain%':>9} {'makespan s':>10} {'wait s':>6} {'util':>5} "
           f"{'sched us/job':>12} {'makespan x':>10} {'sched x':>8}  makespan x by round")
     for r in results:
-        label = "stock cons_tres+tree" if r["name"] == "stock" else f"cons_tres_topo {r['name']}"
+        label = (r["name"].replace("stock", "stock cons_tres+tree", 1) if r["name"].startswith("stock")
+                 else f"cons_tres_topo {r['name']}")
         by_round = " ".join(f"{a['makespan_s'] / b['makespan_s']:.3f}"
                             for a, b in zip(runs[r["name"]], runs["stock"]))
         print(f"{label:<28} {r['span_ratio']:>6.2f} {r['single_domain_pct']:>9.1f} {r['makespan_s']:>10.1f} "
