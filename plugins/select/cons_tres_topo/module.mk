@@ -27,7 +27,7 @@ $(SLURM_SRC)/config.h:
 PLUGINS += $(SELTOPO_SO)
 
 # Benchmark: the same seeded trace on stock cons_tres + topology/tree and on this plugin with each
-# policy (about 20 minutes; BENCH_PLACEMENT_ARGS="--jobs 60 --rounds 1" for a quick look).
+# policy, four rounds (about 40 minutes; BENCH_PLACEMENT_ARGS="--jobs 60 --rounds 1" for a quick look).
 .PHONY: bench-placement
 bench-placement: $(SELTOPO_SO)
 	KUBESLURM_BUILD=$(abspath $(B)) $(PYTHON) tests/bench/placement/run_bench.py $(BENCH_PLACEMENT_ARGS)

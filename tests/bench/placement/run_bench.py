@@ -256,9 +256,10 @@ def main() -> int:
                          "loads no SPANK plugin")
     ap.add_argument("--max-wait", type=int, default=None, help="TopologyMaxWait (default: the key's)")
     ap.add_argument("--bf-interval", type=int, default=1)
-    ap.add_argument("--rounds", type=int, default=2,
+    ap.add_argument("--rounds", type=int, default=4,
                     help="run every configuration this many times (stock first in each round) "
-                         "and report means: makespan varies a few %% from run to run")
+                         "and report means: makespan varies 2-3 %% from run to run, so two "
+                         "rounds' means landed on either side of the targets")
     ap.add_argument("--records", help="write each run's job records (JSON) here")
     ap.add_argument("--timeout", type=int, default=None,
                     help="per configuration, seconds (default 35 x --max-seconds, at least 420)")
