@@ -88,8 +88,7 @@ def run_one(name: str, args, topo: Layout, trace, work: pathlib.Path, round_no: 
     else:
         # "prefer:15" = policy prefer with TopologyMaxWait=15, "prefer:6i0" also with
         # TopologyIdleWaitPercent=0 (to compare waits in one run).
-        policy, _, wait = config.partition(":")
-        wait, _, idle = wait.partition("i")
+        policy, wait, idle = policy_waits(config)
         topo_file = work / "topology.json"
         write_atomic(topo_file, topo.to_json())
         conf = work / f"kubeslurm-{name.replace(':', '-').replace('+', '-')}.conf"
@@ -138,14 +137,20 @@ def run_one(name: str, args, topo: Layout, trace, work: pathlib.Path, round_no: 
     return summarize(name, topo, ids, records, sched_us)
 
 
+def policy_waits(config: str) -> tuple[str, str, str]:
+    """"prefer:6i0" -> ("prefer", "6", "0"); "prefer" -> ("prefer", "", "")."""
+    policy, _, waits = config.partition(":")
+    wait, _, idle = waits.partition("i")
+    return policy, wait, idle
+
+
 def configuration(name: str) -> tuple[str, str]:
     """"prefer:6i0+tree" -> ("prefer:6i0", "tree"); ValueError for a name run_one cannot run."""
     config, _, extra = name.partition("+")
-    policy, colon, waits = config.partition(":")
+    policy, wait, idle = policy_waits(config)
     if policy not in ("stock", "any", "prefer", "block", "leaf"):
         raise ValueError(f"{name}: unknown configuration {policy!r} (stock, any, prefer, block, leaf)")
-    wait, _, idle = waits.partition("i")
-    if colon and (policy == "stock" or not wait.isdigit() or not (idle.isdigit() or idle == "")):
+    if ":" in config and (policy == "stock" or not wait.isdigit() or not (idle.isdigit() or idle == "")):
         raise ValueError(f"{name}: expected {policy}:N or {policy}:NiP, whole seconds and percent")
     if extra not in ("", "tree", "bare"):
         raise ValueError(f"{name}: unknown suffix +{extra} (known: +tree, +bare)")
