@@ -3,6 +3,8 @@
 #include <dlfcn.h>
 #include <slurm/slurm.h>
 
+#include "common/slurm_api.h"
+
 #include <cerrno>
 #include <cstring>
 #include <vector>
@@ -29,7 +31,7 @@ Status drain_node(const std::string& node, const std::string& reason) {
     msg.node_names = names.data();
     msg.node_state = NODE_STATE_DRAIN;
     msg.reason = why.data();
-    msg.reason_uid = getuid();
+    slurm_api::set_reason_uid(msg, getuid());
     errno = 0;
     if (update(&msg) != 0) {
         int err = errno;

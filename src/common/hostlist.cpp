@@ -3,15 +3,12 @@
 #include <cstdlib>
 #include <memory>
 
-#include <slurm/slurm.h>
+#include "common/slurm_api.h"
 
 namespace ks::hostlist {
 namespace {
 
-struct HostlistDeleter {
-    void operator()(hostlist_t hl) const { slurm_hostlist_destroy(hl); }
-};
-using HostlistPtr = std::unique_ptr<std::remove_pointer_t<hostlist_t>, HostlistDeleter>;
+using slurm_api::Hostlist;
 
 // libslurm accepts unbalanced brackets and yields garbage names ("n[1-" -> "n]"): reject them
 // before handing the expression over. Ranges themselves are validated by libslurm.
@@ -34,7 +31,7 @@ bool brackets_balanced(std::string_view expr) {
 Result<std::vector<std::string>> expand(std::string_view expression) {
     std::string expr(expression);
     if (expr.find_first_not_of(" \t\n,") == std::string::npos) return std::vector<std::string>{};
-    HostlistPtr hl(brackets_balanced(expr) ? slurm_hostlist_create(expr.c_str()) : nullptr);
+    Hostlist hl(brackets_balanced(expr) ? slurm_hostlist_create(expr.c_str()) : nullptr);
     if (!hl) return Error{"invalid hostlist expression '" + expr + "'"};
     std::vector<std::string> hosts;
     while (char* host = slurm_hostlist_shift(hl.get())) {
@@ -46,13 +43,10 @@ Result<std::vector<std::string>> expand(std::string_view expression) {
 
 std::string compress(std::span<const std::string> hosts) {
     if (hosts.empty()) return {};
-    HostlistPtr hl(slurm_hostlist_create(nullptr));
+    Hostlist hl(slurm_hostlist_create(nullptr));
     for (const auto& h : hosts) slurm_hostlist_push_host(hl.get(), h.c_str());
     slurm_hostlist_uniq(hl.get());
-    char* ranged = slurm_hostlist_ranged_string_malloc(hl.get());
-    std::string out = ranged ? ranged : "";
-    std::free(ranged);
-    return out;
+    return slurm_api::ranged_string(hl.get());
 }
 
 }  // namespace ks::hostlist

@@ -9,6 +9,7 @@
 
 #include <slurm/slurm.h>
 
+#include "common/slurm_api.h"
 #include "common/strings.h"
 
 namespace ks::health {
@@ -55,7 +56,7 @@ SlurmFacts load_slurm_facts() {
     init_slurm_once();
     slurm_conf_t* conf = nullptr;
     if (slurm_load_ctl_conf(0, &conf) != SLURM_SUCCESS || !conf) {
-        facts.error = std::string("slurm_load_ctl_conf: ") + slurm_strerror(slurm_get_errno());
+        facts.error = slurm_api::last_error("slurm_load_ctl_conf");
         return facts;
     }
     if (conf->authinfo) facts.munge_socket = munge_socket_from_auth_info(conf->authinfo);

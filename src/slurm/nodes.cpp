@@ -7,14 +7,11 @@
 #include <iterator>
 #include <mutex>
 
+#include "common/slurm_api.h"
 #include "common/strings.h"
 
 namespace ks::slurm {
 namespace {
-
-std::string last_error(const char* what) {
-    return std::string(what) + ": " + slurm_strerror(slurm_get_errno());
-}
 
 std::string join(const std::vector<std::string>& items) {
     std::string out;
@@ -42,7 +39,7 @@ char* mutable_c(std::string& s) { return s.data(); }
 
 Status update(update_node_msg_t& msg, const char* what) {
     init();
-    if (slurm_update_node(&msg) != SLURM_SUCCESS) return Error{last_error(what)};
+    if (slurm_update_node(&msg) != SLURM_SUCCESS) return Error{slurm_api::last_error(what)};
     return {};
 }
 
@@ -68,11 +65,11 @@ Result<std::optional<std::vector<NodeState>>> load_nodes(std::time_t since, std:
     init();
     node_info_msg_t* msg = nullptr;
     if (slurm_load_node(since, &msg, SHOW_ALL) != SLURM_SUCCESS) {
-        if (slurm_get_errno() == SLURM_NO_CHANGE_IN_DATA) {
+        if (errno == SLURM_NO_CHANGE_IN_DATA) {
             update_time = since;
             return std::optional<std::vector<NodeState>>{};
         }
-        return Error{last_error("slurm_load_node")};
+        return Error{slurm_api::last_error("slurm_load_node")};
     }
     std::vector<NodeState> nodes;
     nodes.reserve(msg->record_count);
@@ -92,7 +89,7 @@ Status drain(const std::string& nodes, const std::string& reason) {
     msg.node_names = mutable_c(names);
     msg.node_state = NODE_STATE_DRAIN;
     msg.reason = mutable_c(why);
-    msg.reason_uid = getuid();
+    slurm_api::set_reason_uid(msg, getuid());
     return update(msg, "slurm_update_node(DRAIN)");
 }
 

@@ -4,12 +4,13 @@
 #include <slurm/slurm_errno.h>
 
 #include "common/hostlist.h"
+#include "common/slurm_api.h"
 #include "slurm/nodes.h"
 
 namespace ks::topo_cli {
 namespace {
 
-std::string slurm_error(const char* what) { return std::string(what) + ": " + slurm_strerror(slurm_get_errno()); }
+using slurm_api::last_error;
 
 // Base job state names (libslurm's own helper is not in the public headers).
 std::string state_name(uint32_t state) {
@@ -25,7 +26,7 @@ Result<JobPlacement> load_job(uint32_t job_id) {
     slurm::init();
     job_info_msg_t* msg = nullptr;
     if (slurm_load_job(&msg, job_id, SHOW_ALL) != SLURM_SUCCESS)
-        return Error{slurm_error(("job " + std::to_string(job_id)).c_str())};
+        return Error{last_error(("job " + std::to_string(job_id)).c_str())};
     JobPlacement p;
     p.job_id = job_id;
     if (msg->record_count == 0) {
@@ -44,7 +45,7 @@ Result<JobPlacement> load_job(uint32_t job_id) {
 Result<std::vector<std::string>> partition_nodes(const std::string& partition) {
     slurm::init();
     partition_info_msg_t* msg = nullptr;
-    if (slurm_load_partitions(0, &msg, SHOW_ALL) != SLURM_SUCCESS) return Error{slurm_error("slurm_load_partitions")};
+    if (slurm_load_partitions(0, &msg, SHOW_ALL) != SLURM_SUCCESS) return Error{last_error("slurm_load_partitions")};
     std::string nodes;
     for (uint32_t i = 0; i < msg->record_count; ++i) {
         const partition_info_t& p = msg->partition_array[i];
