@@ -25,16 +25,42 @@ localstatedir ?= /var
 unitdir    ?= $(prefix)/lib/systemd/system
 DESTDIR    ?=
 
-# Slurm: public headers for SPANK and the CLIs; the configured source tree for the select plugin.
-SLURM_INCLUDE ?= /usr/include
-# Installed Slurm version from SLURM_VERSION_NUMBER (0x160508 -> 22.05.8): Debian's
-# slurm_version.h has no version string.
+# Slurm release line to build and test against (`make SLURM=24.11`, the same on every target):
+#   22.05  Debian 12's packages (the default): headers in /usr, the configured source tree that
+#          `make deps` prepares under build/slurm for the select plugin;
+#   24.11  Debian 13's source package, built by `make deps SLURM=24.11` into $(SLURM_ROOT)
+#          (outside the work tree, reused when present).
+# A site with its own Slurm build names it instead: SLURM_PREFIX=/its/prefix SLURM_SRC=/its/tree.
+SLURM_DEFAULT := 22.05
+SLURM ?= $(SLURM_DEFAULT)
+SLURM_ROOT ?= /opt/kubeslurm-slurm
+SLURM_LINES := 22.05 24.11
+# The release `make deps` builds for each line it builds from source.
+SLURM_RELEASE_24.11 := 24.11.5
+ifeq ($(SLURM),22.05)
+SLURM_PREFIX ?= /usr
+SLURM_SRC    ?= build/slurm/src
+else ifneq ($(SLURM_RELEASE_$(SLURM)),)
+SLURM_PREFIX ?= $(SLURM_ROOT)/$(SLURM_RELEASE_$(SLURM))/prefix
+SLURM_SRC    ?= $(SLURM_ROOT)/$(SLURM_RELEASE_$(SLURM))/src
+else ifeq ($(SLURM_PREFIX),)
+$(error SLURM=$(SLURM): make deps provides $(SLURM_LINES); for another Slurm give SLURM_PREFIX= (and SLURM_SRC= for the select plugin))
+endif
+SLURM_INCLUDE ?= $(SLURM_PREFIX)/include
+# Slurm's version from SLURM_VERSION_NUMBER (0x160508 -> 22.05.8): Debian's slurm_version.h has
+# no version string.
 SLURM_VERSION := $(shell n=$$(sed -n 's/^\#define SLURM_VERSION_NUMBER 0x\([0-9a-fA-F]\{6\}\)$$/\1/p' \
   $(SLURM_INCLUDE)/slurm/slurm_version.h 2>/dev/null); [ -n "$$n" ] && \
   printf '%d.%02d.%d' $$((0x$${n%????})) $$((0x$$(echo $$n | cut -c3-4))) $$((0x$${n#????})))
-SLURM_SRC     ?= build/slurm/src
-SLURM_PLUGINDIR ?= $(shell ls -d /usr/lib/*/slurm-wlm /usr/lib64/slurm 2>/dev/null | head -1)
+SLURM_SYSTEM := $(filter /usr,$(SLURM_PREFIX))
+SLURM_PLUGINDIR ?= $(if $(SLURM_SYSTEM),$(shell ls -d /usr/lib/*/slurm-wlm /usr/lib64/slurm 2>/dev/null | head -1),$(SLURM_PREFIX)/lib/slurm)
 slurm_plugindir ?= $(libdir)/slurm
+# Slurm outside /usr: its headers first, its libslurm linked with a run path; its commands and
+# daemons first on PATH for the tests, demo and benchmarks.
+SLURM_CPPFLAGS := $(if $(SLURM_SYSTEM),,-I$(SLURM_INCLUDE))
+SLURM_LDFLAGS  := $(if $(SLURM_SYSTEM),,-L$(SLURM_PREFIX)/lib -Wl,-rpath,$(SLURM_PREFIX)/lib)
+SLURM_RUN_ENV  := $(if $(SLURM_SYSTEM),,PATH=$(SLURM_PREFIX)/bin:$(SLURM_PREFIX)/sbin:$$PATH) \
+                  KUBESLURM_SLURM_PLUGINDIR=$(SLURM_PLUGINDIR) KUBESLURM_SLURM_VERSION=$(SLURM_VERSION)
 
 CUDA_HOME ?= /usr/local/cuda
 NVCC      ?= $(CUDA_HOME)/bin/nvcc
@@ -48,7 +74,8 @@ SANITIZE ?=
 CI ?=
 WERROR ?= $(if $(filter true 1,$(CI)),1,)
 
-B := build/$(if $(filter 1,$(SANITIZE)),sanitize,release)
+# One build directory per Slurm (plugins must match it): build/release for Debian 12's.
+B := build/$(if $(SLURM_SYSTEM),,slurm-$(SLURM_VERSION)/)$(if $(filter 1,$(SANITIZE)),sanitize,release)
 
 WARN     := -Wall -Wextra -Wno-unused-parameter $(if $(filter 1,$(WERROR)),-Werror)
 # ASan instrumentation at -O1 makes GCC 12 report false maybe-uninitialized warnings in libstdc++.
@@ -58,7 +85,7 @@ comma := ,
 SANFLAGS := $(if $(filter 1,$(SANITIZE)),-fsanitize=address$(comma)undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined)
 OPT      := $(if $(filter 1,$(SANITIZE)),-O1,-O2) -g
 
-CPPFLAGS += -Isrc -DKUBESLURM_VERSION='"$(VERSION)"' \
+CPPFLAGS += -Isrc $(SLURM_CPPFLAGS) -DKUBESLURM_VERSION='"$(VERSION)"' \
             -DKUBESLURM_SYSCONFDIR='"$(sysconfdir)/kubeslurm"' \
             -DKUBESLURM_LIBEXECDIR='"$(libexecdir)/kubeslurm"' \
             -DKUBESLURM_DATADIR='"$(datadir)/kubeslurm"' \
@@ -70,7 +97,7 @@ LDFLAGS  += -Wl,-z,relro,-z,now -Wl,--as-needed $(SANFLAGS)
 EXE_LDFLAGS := -pie
 
 # Libraries every command may use (as-needed drops the unused ones).
-CMD_LDLIBS := -lslurm -lcurl -lyaml-cpp -lmunge -lssl -lcrypto -pthread -ldl
+CMD_LDLIBS := $(SLURM_LDFLAGS) -lslurm -lcurl -lyaml-cpp -lmunge -lssl -lcrypto -pthread -ldl
 
 .PHONY: all check check-unit check-integration check-sanitize demo bench deps install dist clean \
         distclean print-version
@@ -148,11 +175,29 @@ endif
 # ---- dependencies ----------------------------------------------------------------------------
 
 deps:
-	@./scripts/install-deps.sh
+	@./scripts/install-deps.sh $(SLURM)
 
 # ---- tests -----------------------------------------------------------------------------------
+#
+# `make check` tests each Slurm line that `make deps` provides: unit tests and the full
+# integration suite on 24.11 (what sites run), and SMOKE_TESTS on 22.05 (the components whose
+# code differs by Slurm version, each on a real cluster). `make check SLURM=X` tests X alone, in
+# full. `make check-integration T=tests/integration/FILE.py::TEST` runs one test.
 
 REPORTS := build/reports
+SMOKE_TESTS := tests/integration/test_cluster_basics.py tests/integration/test_select_topology.py \
+               tests/integration/test_select_spank_route.py tests/integration/test_spank_gate.py \
+               tests/integration/test_topo_cli.py
+ifeq ($(origin SLURM),file)
+CHECK_FULL  := 24.11
+CHECK_SMOKE := $(SLURM_DEFAULT)
+else
+CHECK_FULL  := $(SLURM)
+CHECK_SMOKE :=
+endif
+T ?= tests/integration
+phase = ./tests/phase.sh $(REPORTS)/phases.tsv
+submake = $(MAKE) --no-print-directory SLURM=$(1)
 
 check-unit: $(UNIT_BINS)
 	@mkdir -p $(REPORTS)
@@ -163,21 +208,27 @@ check-sanitize:
 
 check-integration: all
 	@mkdir -p $(REPORTS)
-	@KUBESLURM_BUILD=$(abspath $(B)) $(PYTHON) -m pytest -q -p no:cacheprovider \
-	  --junitxml=$(REPORTS)/integration.xml tests/integration $(PYTEST_ARGS)
+	@echo "integration tests on Slurm $(SLURM_VERSION): $(T)"
+	@$(SLURM_RUN_ENV) KUBESLURM_BUILD=$(abspath $(B)) $(PYTHON) -m pytest -q -p no:cacheprovider \
+	  --junitxml=$(REPORTS)/integration-slurm-$(SLURM_VERSION).xml $(T) $(PYTEST_ARGS)
 
-check: deps
-	@rm -rf $(REPORTS)
-	@$(MAKE) --no-print-directory all
-	@$(MAKE) --no-print-directory check-unit; u=$$?; \
-	 $(MAKE) --no-print-directory check-sanitize; s=$$?; \
-	 $(MAKE) --no-print-directory check-integration; i=$$?; \
-	 $(PYTHON) tests/summarize.py $(REPORTS); r=$$?; \
-	 test $$u -eq 0 -a $$s -eq 0 -a $$i -eq 0 -a $$r -eq 0
+check:
+	@rm -rf $(REPORTS) && mkdir -p $(REPORTS)
+	@$(foreach l,$(CHECK_FULL) $(CHECK_SMOKE),$(phase) "deps, Slurm $(l)" ./scripts/install-deps.sh $(l) &&) true
+	@$(phase) "build, Slurm $(CHECK_FULL)" $(call submake,$(CHECK_FULL)) all
+	@ok=0; \
+	 $(phase) "unit tests" $(call submake,$(CHECK_FULL)) check-unit || ok=1; \
+	 $(phase) "unit tests, ASan+UBSan" $(call submake,$(CHECK_FULL)) check-sanitize || ok=1; \
+	 $(phase) "integration, Slurm $(CHECK_FULL), full" $(call submake,$(CHECK_FULL)) check-integration || ok=1; \
+	 $(if $(CHECK_SMOKE),{ $(phase) "build, Slurm $(CHECK_SMOKE)" $(call submake,$(CHECK_SMOKE)) all && \
+	   $(phase) "integration, Slurm $(CHECK_SMOKE), smoke" $(call submake,$(CHECK_SMOKE)) check-integration \
+	     T="$(SMOKE_TESTS)"; } || ok=1;) \
+	 $(PYTHON) tests/summarize.py $(REPORTS) || ok=1; \
+	 exit $$ok
 
 demo: deps
 	@$(MAKE) --no-print-directory all
-	@KUBESLURM_BUILD=$(abspath $(B)) KEEP=$(KEEP) $(PYTHON) demo/run_demo.py
+	@$(SLURM_RUN_ENV) KUBESLURM_BUILD=$(abspath $(B)) KEEP=$(KEEP) $(PYTHON) demo/run_demo.py
 
 bench: $(BENCH_TARGETS)
 
@@ -196,7 +247,7 @@ dist:
 	@echo "wrote $(DIST_NAME).tar.gz"
 
 clean:
-	rm -rf build/release build/sanitize build/reports build/dist $(DIST_NAME).tar.gz
+	rm -rf build/release build/sanitize build/slurm-*/ build/reports build/dist $(DIST_NAME).tar.gz
 
 distclean: clean
 	rm -rf build

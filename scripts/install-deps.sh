@@ -1,11 +1,25 @@
 #!/usr/bin/env bash
-# Installs what kubeslurm needs from Debian's packages and prepares the configured Slurm source
-# tree of the *installed* Slurm version (the select plugin compiles against its internal headers).
+# Installs what kubeslurm needs from Debian's packages and prepares the Slurm it builds against:
+#
+#   install-deps.sh [22.05]   Debian 12's Slurm packages, plus the configured source tree of that
+#                             exact version under build/slurm (the select plugin compiles against
+#                             Slurm's internal headers)
+#   install-deps.sh 24.11     the same packages, plus Slurm 24.11.5 built from Debian 13's source
+#                             package into $KUBESLURM_SLURM_ROOT/24.11.5 (default /opt/kubeslurm-slurm):
+#                             prefix/ (daemons, commands, libslurm, plugins) and src/ (its
+#                             configured tree); reused when present
+#
 # Idempotent and quiet when everything is already present.
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 slurm_dir="$top/build/slurm"
+line=${1:-22.05}
+case "$line" in
+  22.05|24.11) ;;
+  *) echo "deps: Slurm $line: make deps provides 22.05 (Debian 12) and 24.11 (Debian 13's source);" \
+       "for another Slurm build it yourself and pass SLURM_PREFIX= and SLURM_SRC=" >&2; exit 2 ;;
+esac
 
 packages=(
   build-essential pkg-config dpkg-dev python3 python3-pytest
@@ -41,6 +55,8 @@ for svc in slurmctld slurmd munge; do
     as_root systemctl disable --now -q "$svc" || true
   fi
 done
+
+[ "$line" = 24.11 ] && exec "$top/scripts/build-slurm-debian-source.sh" 24.11.5
 
 # --- configured Slurm source tree of the installed version -----------------------------------
 version=$(dpkg-query -W -f='${Version}' libslurm-dev)       # e.g. 22.05.8-4+deb12u3

@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Prints one closing line for a `make check` run: 'N passed, N failed, N skipped'.
+"""Prints one closing line for a `make check` run: 'N passed, N failed, N skipped', after the
+time of each phase (build/reports/phases.tsv, written by tests/phase.sh).
 
 Counts Catch2 test cases from the unit logs (build/reports/unit*/NAME.log) and pytest cases from
 JUnit XML (build/reports/*.xml). Exit status 1 when anything failed or nothing ran."""
@@ -32,6 +33,17 @@ for xml in sorted(reports.glob("*.xml")):
         passed += tests - f - s
         failed += f
         skipped += s
+
+phases = reports / "phases.tsv"
+if phases.exists():
+    print("\nmake check phases:")
+    total = 0
+    for row in phases.read_text().splitlines():
+        name, seconds, rc = row.split("\t")
+        total += int(seconds)
+        status = "" if rc == "0" else f"  (exit {rc})"
+        print(f"  {name:<44} {int(seconds) // 60:3d} min {int(seconds) % 60:02d} s{status}")
+    print(f"  {'total':<44} {total // 60:3d} min {total % 60:02d} s\n")
 
 print(f"{passed} passed, {failed} failed, {skipped} skipped")
 sys.exit(1 if failed or passed == 0 else 0)

@@ -33,7 +33,10 @@ TAG = "KUBESLURM_TEST_CLUSTER"
 # Directories of the clusters this process created: the session's last-resort cleanup kills only
 # these, never the clusters of other test runs sharing the machine.
 CREATED_DIRS: list[str] = []
-SYSTEM_PLUGIN_DIRS = ["/usr/lib/x86_64-linux-gnu/slurm-wlm", "/usr/lib64/slurm", "/usr/lib/slurm"]
+# Slurm's own plugins: KUBESLURM_SLURM_PLUGINDIR (set by the Makefile for a Slurm outside /usr),
+# else where Debian or an RPM install puts them.
+SYSTEM_PLUGIN_DIRS = ([os.environ["KUBESLURM_SLURM_PLUGINDIR"]] if os.environ.get("KUBESLURM_SLURM_PLUGINDIR")
+                      else ["/usr/lib/x86_64-linux-gnu/slurm-wlm", "/usr/lib64/slurm", "/usr/lib/slurm"])
 
 
 def _die_with_parent():
