@@ -131,7 +131,9 @@ std::vector<Action> reconcile(const std::vector<NodePair>& pairs, const std::map
 
 bool still_wanted(const Action& a, const SlurmNode& fresh) {
     const bool ours = fresh.drain && is_own_reason(fresh.reason);
-    if (a.kind == ActionKind::Drain) return (!fresh.drain || ours) && fresh.reason != a.reason;
+    // An undrained node may still carry its last reason (Slurm 24.11 keeps it after a resume): only
+    // a drained node's reason tells that the drain is done.
+    if (a.kind == ActionKind::Drain) return !fresh.drain || (ours && fresh.reason != a.reason);
     if (a.kind == ActionKind::Resume) return ours;
     return true;
 }

@@ -281,6 +281,7 @@ TEST_CASE("a drain or resume is re-checked against fresh Slurm state before it i
     const Action drain{ActionKind::Drain, "n1", "n1", "kubeslurm: k8s: cordoned", {}, {}};
     const Action resume{ActionKind::Resume, "n1", "n1", {}, {}, {}};
     CHECK(still_wanted(drain, {"n1", false, "", {}}));
+    CHECK(still_wanted(drain, {"n1", false, "kubeslurm: k8s: cordoned", {}}));  // resumed, reason kept
     CHECK(still_wanted(drain, {"n1", true, "kubeslurm: k8s: NotReady", {}}));
     CHECK_FALSE(still_wanted(drain, {"n1", true, "kubeslurm: k8s: cordoned", {}}));  // already done
     CHECK_FALSE(still_wanted(drain, {"n1", true, "admin: bad DIMM", {}}));
