@@ -6,6 +6,9 @@
 //   ranged text  slurm_hostlist_ranged_string_malloc is gone from 23.11; the buffer form stays
 //   errors       slurm_get_errno is gone from 24.11; it always returned errno
 //   reason_uid   the node update message loses it in 26.05 (slurmctld takes the caller's uid)
+//   job calls    26.05 keys slurm_load_job (and the other job calls) on a slurm_step_id_t, not the
+//                job id; its uint32_t wrappers (SLURM_BACKWARD_COMPAT) use C11 _Generic, not C++
+//   conf free    26.05 renames slurm_free_ctl_conf to slurm_free_conf
 #pragma once
 
 #include <slurm/slurm.h>
@@ -13,6 +16,7 @@
 #include <sys/types.h>
 
 #include <cerrno>
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <type_traits>
@@ -48,5 +52,61 @@ template <class UpdateNodeMsg>
 void set_reason_uid(UpdateNodeMsg& msg, uid_t uid) {
     if constexpr (requires { msg.reason_uid = uid; }) msg.reason_uid = uid;
 }
+
+namespace detail {
+
+// The type of a call's second parameter (a function type, as decltype(slurm_load_job) gives).
+template <class F>
+struct second_param;
+template <class R, class A0, class A1, class... A>
+struct second_param<R(A0, A1, A...)> {
+    using type = A1;
+};
+
+// `job_id` as a job call's key: the id itself up to 25.11, from 26.05 a slurm_step_id_t naming the
+// whole job (SLURM_STEP_ID_INITIALIZER with the job id, as scontrol builds it).
+template <class Key>
+Key job_key(uint32_t job_id) {
+    if constexpr (std::is_integral_v<Key>) {
+        return job_id;
+    } else {
+        Key key{};
+        key.job_id = job_id;
+        key.step_het_comp = NO_VAL;
+        key.step_id = NO_VAL;
+        return key;
+    }
+}
+
+// Stand-ins for the names a line lacks. A call below finds Slurm's own declaration (a global
+// function) by argument-dependent lookup on slurm_conf_t, and it wins over these templates; a
+// stand-in is chosen only where slurm.h does not declare the name, and its Absent result says so.
+struct Absent {};
+template <class T>
+Absent slurm_free_conf(T*);
+template <class T>
+Absent slurm_free_ctl_conf(T*);
+
+template <class Conf>
+void free_conf(Conf* conf) {
+    if constexpr (!std::is_same_v<decltype(slurm_free_conf(conf)), Absent>) {
+        slurm_free_conf(conf);  // 26.05+
+    } else {
+        static_assert(!std::is_same_v<decltype(slurm_free_ctl_conf(conf)), Absent>,
+                      "slurm.h declares neither slurm_free_conf nor slurm_free_ctl_conf");
+        slurm_free_ctl_conf(conf);  // up to 25.11
+    }
+}
+
+}  // namespace detail
+
+// slurm_load_job for one job id on every line.
+inline int load_job(job_info_msg_t** resp, uint32_t job_id, uint16_t show_flags) {
+    using Key = typename detail::second_param<decltype(slurm_load_job)>::type;
+    return slurm_load_job(resp, detail::job_key<Key>(job_id), show_flags);
+}
+
+// Frees what slurm_load_ctl_conf returned.
+inline void free_conf(slurm_conf_t* conf) { detail::free_conf(conf); }
 
 }  // namespace ks::slurm_api

@@ -61,7 +61,7 @@ SlurmFacts load_slurm_facts() {
     }
     if (conf->authinfo) facts.munge_socket = munge_socket_from_auth_info(conf->authinfo);
     facts.slurm_user_uid = static_cast<uid_t>(conf->slurm_user_id);
-    slurm_free_ctl_conf(conf);
+    slurm_api::free_conf(conf);
     return facts;
 }
 

@@ -25,7 +25,7 @@ std::string state_name(uint32_t state) {
 Result<JobPlacement> load_job(uint32_t job_id) {
     slurm::init();
     job_info_msg_t* msg = nullptr;
-    if (slurm_load_job(&msg, job_id, SHOW_ALL) != SLURM_SUCCESS)
+    if (slurm_api::load_job(&msg, job_id, SHOW_ALL) != SLURM_SUCCESS)
         return Error{last_error(("job " + std::to_string(job_id)).c_str())};
     JobPlacement p;
     p.job_id = job_id;
