@@ -30,4 +30,4 @@ unit_spank_MODULES := $(SPANK_MODULES)
 .PHONY: bench-gate
 BENCH_TARGETS += bench-gate
 bench-gate: $(SPANK_PLUGIN) $(B)/bin/kubeslurm-gpucheck
-	@KUBESLURM_BUILD=$(abspath $(B)) $(PYTHON) tests/bench/gate/bench_gate.py
+	@$(SLURM_RUN_ENV) KUBESLURM_BUILD=$(abspath $(B)) $(PYTHON) tests/bench/gate/bench_gate.py

@@ -2,9 +2,9 @@
 .PHONY: check-gpu bench-gpu
 
 check-gpu: gpu-backend $(B)/bin/kubeslurm-gpucheck
-	@KUBESLURM_BUILD=$(abspath $(B)) $(PYTHON) -m pytest -q -rs -s -p no:cacheprovider tests/gpu
+	@$(SLURM_RUN_ENV) KUBESLURM_BUILD=$(abspath $(B)) $(PYTHON) -m pytest -q -rs -s -p no:cacheprovider tests/gpu
 
 bench-gpu: gpu-backend $(B)/bin/kubeslurm-gpucheck
-	@KUBESLURM_BUILD=$(abspath $(B)) $(PYTHON) tests/gpu/bench_gpu.py
+	@$(SLURM_RUN_ENV) KUBESLURM_BUILD=$(abspath $(B)) $(PYTHON) tests/gpu/bench_gpu.py
 
 BENCH_TARGETS += bench-gpu

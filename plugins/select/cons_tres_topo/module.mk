@@ -30,7 +30,7 @@ PLUGINS += $(SELTOPO_SO)
 # policy, four rounds (about 40 minutes; BENCH_PLACEMENT_ARGS="--jobs 60 --rounds 1" for a quick look).
 .PHONY: bench-placement
 bench-placement: $(SELTOPO_SO)
-	KUBESLURM_BUILD=$(abspath $(B)) $(PYTHON) tests/bench/placement/run_bench.py $(BENCH_PLACEMENT_ARGS)
+	$(SLURM_RUN_ENV) KUBESLURM_BUILD=$(abspath $(B)) $(PYTHON) tests/bench/placement/run_bench.py $(BENCH_PLACEMENT_ARGS)
 BENCH_TARGETS += bench-placement
 
 # Unit tests of the core's pure C++ parts (tests/unit/select) link their objects directly.

@@ -10,6 +10,6 @@ $(B)/obj/src/cmd/kubeslurm-sync/metrics_server.o: CPPFLAGS += -DCPPHTTPLIB_OPENS
 # (BENCH_SYNC_SLURM_NODES, default 128); BENCH_DOC=1 also updates docs/benchmarks.md.
 .PHONY: bench-sync
 bench-sync: $(B)/bin/kubeslurm-sync $(B)/tests/kubeslurm-k8s-testserver
-	KUBESLURM_BUILD=$(abspath $(B)) $(PYTHON) tests/bench/sync/run_bench.py \
+	$(SLURM_RUN_ENV) KUBESLURM_BUILD=$(abspath $(B)) $(PYTHON) tests/bench/sync/run_bench.py \
 	  $(if $(filter 1,$(BENCH_DOC)),--doc docs/benchmarks.md)
 BENCH_TARGETS += bench-sync
