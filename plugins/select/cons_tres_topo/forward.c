@@ -1,9 +1,9 @@
 /* Resolution of cons_tres for the forwarding select plugin.
  *
- * slurmctld's select_g_init(0) loads every select_*.so in PluginDir, so cons_tres is normally
- * loaded already: dlopen(RTLD_NOLOAD) returns its handle without running init() again. Only when
- * it is absent (e.g. a PluginDir without it first in the search) do we load it and run its
- * init() ourselves. */
+ * slurmctld's select_g_init(0) loads every select_*.so in PluginDir (22.05 to 24.11), so there
+ * cons_tres is loaded already: dlopen(RTLD_NOLOAD) returns its handle without running init()
+ * again. Where only SelectType is loaded (slurmd's select_g_init(1), and slurmstepd's in some
+ * lines) we load it and run its init() ourselves. */
 #include "config.h"
 
 /* Slurm's internal names mapped to the slurm_-prefixed aliases that both libslurmfull (daemons)
@@ -24,54 +24,8 @@
 
 static const char cons_tres_file[] = "select_cons_tres.so";
 
-/* The select_p_* names in slurm_select_ops_t order: Slurm's node_select_syms[] (select.c) of the
- * versions this plugin supports. A copy, not a reference: node_select_syms lives in
- * libslurmfull, and programs linked with the public libslurm (kubeslurm-sync) load this plugin
- * too, where a data reference to it would make dlopen() fail. */
-static const char *const select_syms[] = {
-	"plugin_id",
-	"select_p_state_save",
-	"select_p_state_restore",
-	"select_p_job_init",
-	"select_p_node_init",
-	"select_p_job_test",
-	"select_p_job_begin",
-	"select_p_job_ready",
-	"select_p_job_expand",
-	"select_p_job_resized",
-	"select_p_job_signal",
-	"select_p_job_fini",
-	"select_p_job_suspend",
-	"select_p_job_resume",
-	"select_p_step_pick_nodes",
-	"select_p_step_start",
-	"select_p_step_finish",
-	"select_p_select_nodeinfo_pack",
-	"select_p_select_nodeinfo_unpack",
-	"select_p_select_nodeinfo_alloc",
-	"select_p_select_nodeinfo_free",
-	"select_p_select_nodeinfo_set_all",
-	"select_p_select_nodeinfo_set",
-	"select_p_select_nodeinfo_get",
-	"select_p_select_jobinfo_alloc",
-	"select_p_select_jobinfo_free",
-	"select_p_select_jobinfo_set",
-	"select_p_select_jobinfo_get",
-	"select_p_select_jobinfo_copy",
-	"select_p_select_jobinfo_pack",
-	"select_p_select_jobinfo_unpack",
-	"select_p_select_jobinfo_sprint",
-	"select_p_select_jobinfo_xstrdup",
-	"select_p_get_info_from_plugin",
-	"select_p_update_node_config",
-	"select_p_reconfigure",
-#if SLURM_VERSION_NUMBER < SLURM_VERSION_NUM(23, 11, 0)
-	"select_p_resv_test",
-#endif
-};
-
 static pthread_once_t resolve_once = PTHREAD_ONCE_INIT;
-static slurm_select_ops_t cons_ops;
+static ks_select_ops_t cons_ops;
 static void *cons_handle;
 static int cons_ok;
 static int cons_initialised_by_us;
@@ -110,11 +64,8 @@ static void *open_fresh(const char *path)
 
 static void resolve(void)
 {
-	const size_t count = sizeof(slurm_select_ops_t) / sizeof(void *);
+	const size_t count = sizeof(ks_select_syms) / sizeof(ks_select_syms[0]);
 	void **slots = (void **) &cons_ops;
-	_Static_assert(sizeof(select_syms) / sizeof(select_syms[0]) ==
-		       sizeof(slurm_select_ops_t) / sizeof(void *),
-		       "select_syms[] must match slurm_select_ops_t of this Slurm version");
 
 	cons_handle = each_candidate(open_loaded);
 	if (!cons_handle) {
@@ -137,10 +88,10 @@ static void resolve(void)
 	}
 
 	for (size_t i = 0; i < count; i++) {
-		slots[i] = dlsym(cons_handle, select_syms[i]);
+		slots[i] = dlsym(cons_handle, ks_select_syms[i]);
 		if (!slots[i]) {
 			error("select/cons_tres_topo: %s has no symbol %s (Slurm version mismatch?)",
-			      cons_tres_file, select_syms[i]);
+			      cons_tres_file, ks_select_syms[i]);
 			return;
 		}
 	}
@@ -149,7 +100,7 @@ static void resolve(void)
 		cons_tres_file, cons_initialised_by_us ? " (loaded by us)" : "");
 }
 
-const slurm_select_ops_t *ks_cons_tres(void)
+const ks_select_ops_t *ks_cons_tres(void)
 {
 	pthread_once(&resolve_once, resolve);
 	return cons_ok ? &cons_ops : NULL;

@@ -117,49 +117,66 @@ static void restrict_to(bitstr_t *trial, bitstr_t *node_bitmap, const uint32_t *
 	}
 }
 
-/* A reason we set earlier must not outlive the condition: select_nodes() keeps state_desc only
- * for the WAIT_BLOCK_* reasons, which we use for our own pending reasons. */
-static void clear_our_reason(job_record_t *job_ptr)
+/* Whether a job text is one this plugin wrote. */
+static bool is_ours(const char *text)
 {
-	if (job_ptr->state_reason == WAIT_BLOCK_D_ACTION && job_ptr->state_desc &&
-	    !strncmp(job_ptr->state_desc, reason_prefix, strlen(reason_prefix))) {
-		xfree(job_ptr->state_desc);
-		job_ptr->state_reason = WAIT_RESOURCES;
-	}
+	return text && !strncmp(text, reason_prefix, strlen(reason_prefix));
 }
 
-static void set_our_reason(job_record_t *job_ptr, const char *reason)
+/* *field := text (NULL: none) when it holds nothing or a text of ours: the field may carry
+ * someone else's text (system_comment: burst buffer errors, slurmctld), which stays. Returns
+ * whether it changed. */
+static bool put_ours(char **field, const char *text)
 {
-	if (job_ptr->state_desc && !strcmp(job_ptr->state_desc, reason))
-		return;
-	xfree(job_ptr->state_desc);
-	job_ptr->state_desc = xstrdup(reason);
-	job_ptr->state_reason = WAIT_BLOCK_D_ACTION;
-	if (&last_job_update)
+	if (*field && !is_ours(*field))
+		return false;
+	if (text ? !xstrcmp(*field, text) : !*field)
+		return false;
+	xfree(*field);
+	*field = xstrdup(text);
+	return true;
+}
+
+/* Records why the job pends by its topology policy (reason), or that it no longer does (NULL),
+ * after a job_test that tried to start it now: a reason must not outlive its condition.
+ *
+ * The reason goes to the job's system_comment (SystemComment= in `scontrol show job`,
+ * `squeue -O system_comment`) on every release: since 23.02 select_nodes() replaces any pending
+ * reason a select plugin sets with Resources and drops its state_desc, while system_comment is
+ * shown to users and never rewritten by the scheduler. Where select_nodes() still keeps a select
+ * plugin's reason (KS_SELECT_KEPT_REASON, before 23.02), the text is the pending reason too, in
+ * squeue's reason column. */
+static void note_reason(job_record_t *job_ptr, const char *reason)
+{
+	bool changed = put_ours(&job_ptr->system_comment, reason);
+
+	if (KS_SELECT_KEPT_REASON != WAIT_NO_REASON) {
+		if (reason && (job_ptr->state_reason != KS_SELECT_KEPT_REASON ||
+			       xstrcmp(job_ptr->state_desc, reason))) {
+			/* Replaces what the last scheduling pass wrote there. */
+			xfree(job_ptr->state_desc);
+			job_ptr->state_desc = xstrdup(reason);
+			job_ptr->state_reason = KS_SELECT_KEPT_REASON;
+			changed = true;
+		} else if (!reason && job_ptr->state_reason == KS_SELECT_KEPT_REASON &&
+			   is_ours(job_ptr->state_desc)) {
+			xfree(job_ptr->state_desc);
+			job_ptr->state_reason = WAIT_RESOURCES;
+			changed = true;
+		}
+	}
+	if (changed && &last_job_update)
 		last_job_update = time(NULL);
 }
 
-#if SLURM_VERSION_NUMBER >= SLURM_VERSION_NUM(23, 11, 0)
-#define KS_EXC_TYPE resv_exc_t *
-#else
-#define KS_EXC_TYPE bitstr_t *
-#endif
+#define FORWARD(bitmap)                                                                       \
+	c->job_test(job_ptr, (bitmap), min_nodes, max_nodes, req_nodes, mode, preemptee_candidates, \
+		    preemptee_job_list, resv_exc KS_JOB_TEST_EXTRA_ARGS)
 
-extern int select_p_job_test(job_record_t *job_ptr, bitstr_t *node_bitmap, uint32_t min_nodes,
-			     uint32_t max_nodes, uint32_t req_nodes, uint16_t mode,
-			     List preemptee_candidates, List *preemptee_job_list,
-			     KS_EXC_TYPE exc)
+/* job_test proper. *pends: the job pends by its policy, for plan->reason. */
+static int place(const ks_select_ops_t *c, ks_sel_plan_t *plan, bool *pends, KS_JOB_TEST_PARAMS)
 {
-	const slurm_select_ops_t *c = ks_cons_tres();
-	if (!c)
-		return SLURM_ERROR;
-#define FORWARD(bitmap)                                                                  \
-	c->job_test(job_ptr, (bitmap), min_nodes, max_nodes, req_nodes, mode,             \
-		    preemptee_candidates, preemptee_job_list, exc)
-
-	bool run_now = SELECT_IS_MODE_RUN_NOW(mode);
-	if (run_now)
-		clear_our_reason(job_ptr);
+	*pends = false;
 	/* Nothing to choose when the user named the nodes (--nodelist) or Slurm only asks whether
 	 * the job could ever run (submission). */
 	if (!node_bitmap || SELECT_IS_MODE_TEST_ONLY(mode) || !job_ptr->details ||
@@ -179,18 +196,17 @@ extern int select_p_job_test(job_record_t *job_ptr, bitstr_t *node_bitmap, uint3
 	ks_sel_nodes_t nodes = {
 		.count = (size_t) size, .fill = fill_view, .name = node_name_at, .ctx = &views,
 	};
-	ks_sel_plan_t plan;
-	int planned = ks_sel_plan(&job, &nodes, &plan);
-	if (planned != 0 || plan.action == KS_SEL_FORWARD)
+	int planned = ks_sel_plan(&job, &nodes, plan);
+	if (planned != 0 || plan->action == KS_SEL_FORWARD)
 		return FORWARD(node_bitmap);
 
 	bitstr_t *trial = bit_alloc(size);
-	if (plan.action == KS_SEL_COMPARE && plan.tries > 0) {
-		restrict_to(trial, node_bitmap, plan.sets[0], plan.set_len[0]);
+	if (plan->action == KS_SEL_COMPARE && plan->tries > 0) {
+		restrict_to(trial, node_bitmap, plan->sets[0], plan->set_len[0]);
 		bitstr_t *wide = bit_copy(node_bitmap);
 		int rc_wide = FORWARD(wide);
 		time_t start_wide = job_ptr->start_time;
-		List preempt_wide = NULL;
+		ks_list_t preempt_wide = NULL;
 		if (preemptee_job_list) {
 			preempt_wide = *preemptee_job_list;
 			*preemptee_job_list = NULL;
@@ -216,15 +232,15 @@ extern int select_p_job_test(job_record_t *job_ptr, bitstr_t *node_bitmap, uint3
 		FREE_NULL_BITMAP(trial);
 		return rc;
 	}
-	for (size_t t = 0; t < plan.tries; t++) {
-		restrict_to(trial, node_bitmap, plan.sets[t], plan.set_len[t]);
+	for (size_t t = 0; t < plan->tries; t++) {
+		restrict_to(trial, node_bitmap, plan->sets[t], plan->set_len[t]);
 		if (preemptee_job_list)
 			FREE_NULL_LIST(*preemptee_job_list);
 		if (FORWARD(trial) == SLURM_SUCCESS) {
 			bit_copybits(node_bitmap, trial);
 			FREE_NULL_BITMAP(trial);
 			log_flag(SELECT_TYPE, "select/cons_tres_topo: %pJ placed by policy %s, try %zu of %zu",
-				 job_ptr, plan.policy, t + 1, plan.tries);
+				 job_ptr, plan->policy, t + 1, plan->tries);
 			return SLURM_SUCCESS;
 		}
 	}
@@ -232,11 +248,25 @@ extern int select_p_job_test(job_record_t *job_ptr, bitstr_t *node_bitmap, uint3
 	if (preemptee_job_list)
 		FREE_NULL_LIST(*preemptee_job_list);
 
-	if (plan.fallback == KS_SEL_FALLBACK_ANY)
+	if (plan->fallback == KS_SEL_FALLBACK_ANY)
 		return FORWARD(node_bitmap);
-	if (run_now && plan.reason[0])
-		set_our_reason(job_ptr, plan.reason);
-	log_flag(SELECT_TYPE, "select/cons_tres_topo: %pJ pends: %s", job_ptr, plan.reason);
+	*pends = plan->reason[0] != '\0';
+	log_flag(SELECT_TYPE, "select/cons_tres_topo: %pJ pends: %s", job_ptr, plan->reason);
 	return SLURM_ERROR;
+}
 #undef FORWARD
+
+extern int select_p_job_test(KS_JOB_TEST_PARAMS)
+{
+	const ks_select_ops_t *c = ks_cons_tres();
+	if (!c)
+		return SLURM_ERROR;
+	ks_sel_plan_t plan;
+	bool pends = false;
+	int rc = place(c, &plan, &pends, job_ptr, node_bitmap, min_nodes, max_nodes, req_nodes, mode,
+		       preemptee_candidates, preemptee_job_list, resv_exc KS_JOB_TEST_EXTRA_ARGS);
+	/* Only an attempt to start the job now judges it: backfill's will-run tests plan it later. */
+	if (SELECT_IS_MODE_RUN_NOW(mode))
+		note_reason(job_ptr, pends ? plan.reason : NULL);
+	return rc;
 }

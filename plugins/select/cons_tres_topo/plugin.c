@@ -4,8 +4,8 @@
  * cons_tres plugin resolved in forward.c. The plugin type contains "cons_tres" on purpose:
  * Slurm tests the select type by substring in several places (dynamic nodes, GRES).
  *
- * Built against the configured source tree of the installed Slurm (struct layouts must match).
- * Tested on 22.05; the guards below follow the select API changes of later releases. */
+ * Built against the configured source tree of the installed Slurm (struct layouts must match),
+ * 22.05 to 24.11; what differs between those lines is in select_compat.h. */
 #include "config.h"
 
 /* Slurm's internal names mapped to the slurm_-prefixed aliases that both libslurmfull (daemons)
@@ -32,9 +32,9 @@ const char plugin_type[] = "select/cons_tres_topo";
 const uint32_t plugin_id = 171;
 const uint32_t plugin_version = SLURM_VERSION_NUMBER;
 
-#define CONS_OR(fail)                                    \
-	const slurm_select_ops_t *c = ks_cons_tres();    \
-	if (!c)                                          \
+#define CONS_OR(fail)                              \
+	const ks_select_ops_t *c = ks_cons_tres(); \
+	if (!c)                                    \
 		return fail
 
 extern int init(void)
@@ -82,7 +82,7 @@ extern int select_p_state_restore(char *dir_name)
 	return c->state_restore(dir_name);
 }
 
-extern int select_p_job_init(List job_list)
+extern int select_p_job_init(ks_list_t job_list)
 {
 	CONS_OR(SLURM_ERROR);
 	return c->job_init(job_list);
@@ -119,12 +119,6 @@ extern int select_p_job_resized(job_record_t *job_ptr, node_record_t *node_ptr)
 {
 	CONS_OR(SLURM_ERROR);
 	return c->job_resized(job_ptr, node_ptr);
-}
-
-extern int select_p_job_signal(job_record_t *job_ptr, int signal)
-{
-	CONS_OR(SLURM_ERROR);
-	return c->job_signal(job_ptr, signal);
 }
 
 extern int select_p_job_fini(job_record_t *job_ptr)
@@ -256,6 +250,28 @@ extern int select_p_select_jobinfo_unpack(select_jobinfo_t **jobinfo, buf_t *buf
 	return c->jobinfo_unpack(jobinfo, buffer, protocol_version);
 }
 
+extern int select_p_get_info_from_plugin(enum select_plugindata_info dinfo,
+					 job_record_t *job_ptr, void *data)
+{
+	CONS_OR(SLURM_ERROR);
+	return c->get_info_from_plugin(dinfo, job_ptr, data);
+}
+
+extern int select_p_reconfigure(void)
+{
+	CONS_OR(SLURM_ERROR);
+	ks_sel_invalidate(1);
+	return c->reconfigure();
+}
+
+/* Entry points that later release lines no longer look up (select_compat.h). */
+#if KS_SELECT_HAS_PRE_23_02_CALLS
+extern int select_p_job_signal(job_record_t *job_ptr, int signal)
+{
+	CONS_OR(SLURM_ERROR);
+	return c->job_signal(job_ptr, signal);
+}
+
 extern char *select_p_select_jobinfo_sprint(select_jobinfo_t *jobinfo, char *buf, size_t size,
 					    int mode)
 {
@@ -269,28 +285,15 @@ extern char *select_p_select_jobinfo_xstrdup(select_jobinfo_t *jobinfo, int mode
 	return c->jobinfo_xstrdup(jobinfo, mode);
 }
 
-extern int select_p_get_info_from_plugin(enum select_plugindata_info dinfo,
-					 job_record_t *job_ptr, void *data)
-{
-	CONS_OR(SLURM_ERROR);
-	return c->get_info_from_plugin(dinfo, job_ptr, data);
-}
-
 extern int select_p_update_node_config(int index)
 {
 	CONS_OR(SLURM_ERROR);
 	ks_sel_invalidate(0);
 	return c->update_node_config(index);
 }
+#endif
 
-extern int select_p_reconfigure(void)
-{
-	CONS_OR(SLURM_ERROR);
-	ks_sel_invalidate(1);
-	return c->reconfigure();
-}
-
-#if SLURM_VERSION_NUMBER < SLURM_VERSION_NUM(23, 11, 0)
+#if KS_SELECT_HAS_RESV_TEST
 extern bitstr_t *select_p_resv_test(resv_desc_msg_t *resv_desc_ptr, uint32_t node_cnt,
 				    bitstr_t *avail_bitmap, bitstr_t **core_bitmap)
 {
