@@ -64,7 +64,7 @@ Result<Topology> parse_topology_conf(std::string_view text, const std::string& o
                 return Error{where + ": expected Key=Value, got '" + std::string(tok) + "'"};
             std::string key = str::lower(tok.substr(0, eq));
             if (key != "switchname" && key != "switches" && key != "nodes" && key != "linkspeed" &&
-                key != "blockname" && key != "blocksizes")
+                key != "blockname" && key != "blocksizes" && key != "blocklevels")
                 return Error{where + ": unknown key '" + std::string(tok.substr(0, eq)) + "'"};
             kv[key] = std::string(tok.substr(eq + 1));
         }
@@ -105,8 +105,8 @@ Result<Topology> parse_topology_conf(std::string_view text, const std::string& o
                 if (!fresh) return Error{where + ": node '" + n + "' is in blocks '" + it->second + "' and '" + name + "'"};
                 note_node(n);
             }
-        } else if (!kv.count("blocksizes")) {
-            return Error{where + ": expected SwitchName=, BlockName= or BlockSizes="};
+        } else if (!kv.count("blocksizes") && !kv.count("blocklevels")) {
+            return Error{where + ": expected SwitchName=, BlockName=, BlockSizes= or BlockLevels="};
         }
     }
 
@@ -149,12 +149,6 @@ Result<Topology> load_topology_conf(const std::string& path) {
     auto text = read_file(path);
     if (!text) return Error{text.error()};
     return parse_topology_conf(*text, path);
-}
-
-Result<ConfFormat> parse_conf_format(std::string_view text) {
-    if (str::iequals(text, "tree")) return ConfFormat::Tree;
-    if (str::iequals(text, "block")) return ConfFormat::Block;
-    return Error{"unknown topology.conf format '" + std::string(text) + "' (tree or block)"};
 }
 
 }  // namespace ks::topology

@@ -129,21 +129,67 @@ Node node_from_labels(std::string name, const StringMap& labels, const StringMap
 // node is included; nodes without topology labels become their own blocks.
 Result<Topology> from_node_labels(std::string_view json_text, const LabelOptions& options);
 
-// ---- Slurm topology.conf -----------------------------------------------------------------------
-
-enum class ConfFormat { Tree, Block };
-Result<ConfFormat> parse_conf_format(std::string_view text);  // "tree" | "block"
+// ---- Slurm topology.conf / topology.yaml ----------------------------------------------------
 
 // Reads tree form (SwitchName=… Nodes=… / Switches=…: the switch holding a node is its tier-0,
 // its ancestors tier-1, tier-2) and block form (BlockName=… Nodes=…: the block is the domain;
-// BlockSizes= is ignored). Comments, continuation lines and case-insensitive keys as Slurm.
+// BlockSizes= and BlockLevels= are ignored). Comments, continuation lines and case-insensitive
+// keys as Slurm.
 Result<Topology> parse_topology_conf(std::string_view text, const std::string& origin);
 Result<Topology> load_topology_conf(const std::string& path);
 
-// Tree form: one switch per domain under its leaf, leaves under spines under cores, with a root
-// switch joining the top level (Slurm needs one tree for --switches). Block form: one BlockName
-// per block (domain-less nodes get a block of their own) and BlockSizes from the smallest block.
-// Hostlists are compressed.
-std::string to_topology_conf(const Topology& topo, ConfFormat format);
+// The Slurm release line that reads the file. Plain values, so that every form is testable
+// without Slurm; only the commands turn SLURM_VERSION_NUMBER into one.
+struct SlurmVersion {
+    int major = 0;
+    int minor = 0;
+    static SlurmVersion from_number(unsigned long number);    // SLURM_VERSION_NUMBER (0x180b05)
+    static Result<SlurmVersion> parse(std::string_view text);  // "24.11" or "24.11.5"
+    bool at_least(int maj, int min) const { return major > maj || (major == maj && minor >= min); }
+    std::string str() const;                                   // "24.11"
+    auto operator<=>(const SlurmVersion&) const = default;
+};
+
+// tree: topology/tree's topology.conf (every version). block: topology/block's topology.conf in
+// the dialect of the version (23.11: BlockLevels, equal blocks; 24.05+: BlockSizes). yaml:
+// topology.yaml (25.05+) with a block and a tree topology. auto: yaml when the target file
+// ends in ".yaml", else tree (a topology.conf must match slurm.conf's TopologyPlugin, which
+// kubeslurm cannot see, and tree is what every version and the previous default accept).
+enum class ConfFormat { Auto, Tree, Block, Yaml };
+Result<ConfFormat> parse_conf_format(std::string_view text);  // auto | tree | block | yaml
+std::string_view conf_format_name(ConfFormat format);
+
+// Names of the two topologies in topology.yaml (partitions pick one with Topology=NAME).
+inline constexpr std::string_view kYamlBlockTopology = "block";
+inline constexpr std::string_view kYamlTreeTopology = "tree";
+
+struct ConfOptions {
+    ConfFormat format = ConfFormat::Auto;
+    SlurmVersion slurm;        // the Slurm that reads the file
+    uint32_t block_size = 0;   // planning block size (nodes); 0 = the most common NVLink domain size
+    std::string path;          // the file written ("-" = stdout): auto picks yaml for "*.yaml"
+
+    // TopologyConfFormat, TopologyConfBlockSize, TopologyConfSlurmVersion (empty = `built`, the
+    // Slurm the command was compiled for), TopologyConfFile. Errors name the key.
+    static Result<ConfOptions> from_config(const config::Config& cfg, SlurmVersion built);
+    // auto resolved, and the form checked against the version and the file name.
+    Result<ConfFormat> resolved_format() const;
+};
+
+struct ConfText {
+    ConfFormat format = ConfFormat::Tree;  // resolved
+    std::string text;
+    std::vector<std::string> warnings;     // nodes left out of the file or of the blocks: for the log
+};
+
+// The whole file for `options`. Every name written is a safe Slurm name ([A-Za-z0-9._-], at most
+// 64 characters; other domain/switch IDs are rewritten, node names outside that set are left
+// out with a warning), so that no label value can add a line or a key. Block rules (Slurm's
+// block_record.c): the planning size P is the most common NVLink domain size unless set; nodes
+// without a domain are in no block; 23.11 needs blocks of exactly P (a larger domain is split
+// into blocks of P, the rest and smaller domains are left out); 24.05/24.11 need blocks of at
+// least P (smaller domains are left out); 25.05+ takes every domain. An error when the form does
+// not exist in that version or no block is left to write.
+Result<ConfText> to_slurm_topology(const Topology& topo, const ConfOptions& options);
 
 }  // namespace ks::topology

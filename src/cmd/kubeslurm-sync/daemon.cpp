@@ -25,13 +25,9 @@ Result<Reloadable> Reloadable::from(const config::Config& cfg) {
     if (!settings) return Error{settings.error()};
     auto labels = topology::LabelOptions::from_config(cfg);
     if (!labels) return Error{labels.error()};
-    auto format = topology::parse_conf_format(cfg.str("TopologyConfFormat"));
-    if (!format) return Error{format.error()};
-    Reloadable r{std::move(*settings), std::move(*labels), {}};
-    r.topology.json_file = r.settings.topology_file;
-    r.topology.conf_file = r.settings.topology_conf_file;
-    r.topology.conf_format = *format;
-    return r;
+    auto targets = TopologyTargets::from_config(cfg);
+    if (!targets) return Error{targets.error()};
+    return Reloadable{std::move(*settings), std::move(*labels), std::move(*targets)};
 }
 
 Daemon::Daemon(Reloadable conf, std::unique_ptr<k8s::Client> client, RunFlags flags)

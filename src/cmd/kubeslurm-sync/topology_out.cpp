@@ -3,6 +3,8 @@
 #include <fstream>
 #include <sstream>
 
+#include <slurm/slurm_version.h>
+
 #include "common/log.h"
 
 namespace ks::sync_daemon {
@@ -25,6 +27,19 @@ Result<bool> write_one(const std::string& path, const std::string& content, bool
 
 }  // namespace
 
+topology::SlurmVersion built_slurm_version() { return topology::SlurmVersion::from_number(SLURM_VERSION_NUMBER); }
+
+Result<TopologyTargets> TopologyTargets::from_config(const config::Config& cfg) {
+    TopologyTargets t;
+    t.json_file = cfg.str("TopologyFile");
+    auto conf = topology::ConfOptions::from_config(cfg, built_slurm_version());
+    if (!conf) return Error{conf.error()};
+    t.conf = *conf;
+    if (!t.conf.path.empty())
+        if (auto f = t.conf.resolved_format(); !f) return Error{"TopologyConfFile: " + f.error()};
+    return t;
+}
+
 Result<bool> write_topology(std::vector<topology::Node> nodes, const TopologyTargets& t, bool dry_run) {
     auto topo = topology::Topology::build(std::move(nodes));
     if (!topo) return Error{"topology: " + topo.error()};
@@ -37,10 +52,17 @@ Result<bool> write_topology(std::vector<topology::Node> nodes, const TopologyTar
                       topo->blocks().size(), " blocks, hash ", topo->hash(), ")");
         changed = changed || *w;
     }
-    if (!t.conf_file.empty()) {
-        auto w = write_one(t.conf_file, topology::to_topology_conf(*topo, t.conf_format), dry_run);
-        if (!w) return Error{"writing " + t.conf_file + ": " + w.error()};
-        if (*w) kLog.info(dry_run ? "would write " : "wrote ", t.conf_file);
+    if (!t.conf.path.empty()) {
+        auto conf = topology::to_slurm_topology(*topo, t.conf);
+        if (!conf) return Error{"writing " + t.conf.path + ": " + conf.error()};
+        auto w = write_one(t.conf.path, conf->text, dry_run);
+        if (!w) return Error{"writing " + t.conf.path + ": " + w.error()};
+        if (*w) {
+            // Said when the file changes, not on every pass that finds it unchanged.
+            kLog.info(dry_run ? "would write " : "wrote ", t.conf.path, " (",
+                      topology::conf_format_name(conf->format), " form for Slurm ", t.conf.slurm.str(), ")");
+            for (const auto& note : conf->warnings) kLog.warning(t.conf.path, ": ", note);
+        }
         changed = changed || *w;
     }
     return changed;

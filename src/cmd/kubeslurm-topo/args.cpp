@@ -6,10 +6,12 @@ namespace ks::topo_cli {
 namespace {
 
 const std::set<std::string> kWithValue = {"--config", "--topology", "--from", "--preset", "--domain-key",
-                                          "--tier-keys", "--output", "--conf", "--format", "--nodes"};
+                                          "--tier-keys", "--output", "--conf", "--format", "--nodes",
+                                          "--slurm-version", "--block-size"};
 const std::set<std::string> kFlags = {"--help", "--version", "--json", "--offline"};
 const std::map<std::string, std::set<std::string>> kAllowed = {
-    {"import", {"--config", "--from", "--preset", "--domain-key", "--tier-keys", "--output", "--conf", "--format"}},
+    {"import", {"--config", "--from", "--preset", "--domain-key", "--tier-keys", "--output", "--conf", "--format",
+                "--slurm-version", "--block-size"}},
     {"show", {"--config", "--topology", "--offline"}},
     {"explain", {"--config", "--topology", "--json", "--nodes"}},
 };
@@ -72,8 +74,14 @@ Commands:
       --domain-key KEY   custom preset: label of the NVLink domain (LabelDomainKey)
       --tier-keys LIST   custom preset: labels of the switch tiers, leaf first (LabelTierKeys)
       --output FILE      topology.json to write, "-" for stdout (default: TopologyFile)
-      --conf FILE        also write a Slurm topology.conf, "-" for stdout (default: TopologyConfFile)
-      --format FORM      tree or block form of topology.conf (default: TopologyConfFormat)
+      --conf FILE        also write Slurm's topology.conf or topology.yaml, "-" for stdout
+                         (default: TopologyConfFile)
+      --format FORM      auto, tree, block or yaml (default: TopologyConfFormat; auto = yaml
+                         for a *.yaml file, else tree)
+      --slurm-version V  Slurm the file is for, e.g. 23.11 (default: TopologyConfSlurmVersion,
+                         else the Slurm this command was built for)
+      --block-size N     nodes per block in the block form (default: TopologyConfBlockSize;
+                         0 = the most common NVLink domain size)
   show               Tree of core/spine/leaf switches and NVLink domains with the free,
                      allocated and drained node counts Slurm reports.
       --topology FILE    topology.json to show (default: TopologyFile)

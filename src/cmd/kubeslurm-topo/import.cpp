@@ -4,6 +4,8 @@
 #include <iterator>
 #include <sstream>
 
+#include <slurm/slurm_version.h>
+
 #include "commands.h"
 #include "common/log.h"
 #include "common/strings.h"
@@ -43,6 +45,32 @@ Result<topology::LabelOptions> label_options(const Args& args, const config::Con
     return o;
 }
 
+// The Slurm topology file options: kubeslurm.conf, then the command line. The Slurm version
+// defaults to the libslurm this binary was built for, which is the cluster's.
+Result<topology::ConfOptions> conf_options(const Args& args, const config::Config& cfg) {
+    auto o = topology::ConfOptions::from_config(cfg, topology::SlurmVersion::from_number(SLURM_VERSION_NUMBER));
+    if (!o) return o;
+    if (auto f = args.get("--format")) {
+        auto format = topology::parse_conf_format(*f);
+        if (!format) return Error{"--format: " + format.error()};
+        o->format = *format;
+    }
+    if (auto v = args.get("--slurm-version")) {
+        auto version = topology::SlurmVersion::parse(*v);
+        if (!version) return Error{"--slurm-version: " + version.error()};
+        o->slurm = *version;
+    }
+    if (auto b = args.get("--block-size")) {
+        auto size = str::to_long(*b);
+        if (!size || *size < 0 || *size > 65535) return Error{"--block-size: '" + *b + "' is not a number 0-65535"};
+        o->block_size = static_cast<uint32_t>(*size);
+    }
+    if (auto c = args.get("--conf")) o->path = *c;
+    if (!o->path.empty())
+        if (auto f = o->resolved_format(); !f) return Error{f.error()};
+    return o;
+}
+
 int emit(const std::string& path, const std::string& content, const char* what) {
     if (path == "-") {
         std::fputs(content.c_str(), stdout);
@@ -70,9 +98,9 @@ int run_import(const Args& args, const config::Config& cfg) {
         logger.error("--from: unknown format '", from, "' (auto, labels, conf or json)");
         return kExitUsage;
     }
-    auto format = topology::parse_conf_format(args.get("--format").value_or(cfg.str("TopologyConfFormat")));
-    if (!format) {
-        logger.error(format.error());
+    auto conf_opts = conf_options(args, cfg);
+    if (!conf_opts) {
+        logger.error(conf_opts.error());
         return kExitUsage;
     }
     auto options = label_options(args, cfg);
@@ -114,9 +142,16 @@ int run_import(const Args& args, const config::Config& cfg) {
 
     int rc = emit(args.get("--output").value_or(cfg.str("TopologyFile")), topology::to_json(*topo), "topology.json");
     if (rc != kExitOk) return rc;
-    std::string conf = args.get("--conf").value_or(cfg.str("TopologyConfFile"));
-    if (!conf.empty()) rc = emit(conf, topology::to_topology_conf(*topo, *format), "topology.conf");
-    return rc;
+    if (conf_opts->path.empty()) return rc;
+    auto conf = topology::to_slurm_topology(*topo, *conf_opts);
+    if (!conf) {
+        logger.error(conf_opts->path, ": ", conf.error());
+        return kExitError;
+    }
+    for (const auto& note : conf->warnings) logger.warning(note);
+    const bool yaml = conf->format == topology::ConfFormat::Yaml;
+    logger.info("Slurm ", conf_opts->slurm.str(), ": ", topology::conf_format_name(conf->format), " form");
+    return emit(conf_opts->path, conf->text, yaml ? "topology.yaml" : "topology.conf");
 }
 
 }  // namespace ks::topo_cli
