@@ -58,9 +58,10 @@ slurm_plugindir ?= $(libdir)/slurm
 # Slurm outside /usr: its headers first, its libslurm linked with a run path; its commands and
 # daemons first on PATH for the tests, demo and benchmarks.
 SLURM_CPPFLAGS := $(if $(SLURM_SYSTEM),,-I$(SLURM_INCLUDE))
-SLURM_LDFLAGS  := $(if $(SLURM_SYSTEM),,-L$(SLURM_PREFIX)/lib -Wl,-rpath,$(SLURM_PREFIX)/lib)
+SLURM_LDFLAGS  := $(if $(SLURM_SYSTEM),,-L$(SLURM_PREFIX)/lib $(if $(filter 0,$(SLURM_RPATH)),,-Wl,-rpath,$(SLURM_PREFIX)/lib))
 SLURM_RUN_ENV  := $(if $(SLURM_SYSTEM),,PATH=$(SLURM_PREFIX)/bin:$(SLURM_PREFIX)/sbin:$$PATH) \
-                  KUBESLURM_SLURM_PLUGINDIR=$(SLURM_PLUGINDIR) KUBESLURM_SLURM_VERSION=$(SLURM_VERSION)
+                  KUBESLURM_SLURM_PLUGINDIR=$(SLURM_PLUGINDIR) KUBESLURM_SLURM_VERSION=$(SLURM_VERSION) \
+                  KUBESLURM_SLURM_PREFIX=$(SLURM_PREFIX) KUBESLURM_SLURM_SRC=$(abspath $(SLURM_SRC))
 
 CUDA_HOME ?= /usr/local/cuda
 NVCC      ?= $(CUDA_HOME)/bin/nvcc

@@ -18,11 +18,35 @@ PLUGINS = {"plugins/spank_kubeslurm.so": "spank_kubeslurm.so",
 PLUGIN_DIR = "usr/lib64/slurm"
 
 
+def slurm_make_args() -> list[str]:
+    """The Slurm this run tests, as make arguments, so that every make here builds against the Slurm
+    of the build directory: the line from KUBESLURM_SLURM_VERSION (set by the Makefile, e.g.
+    24.11.5 -> SLURM=24.11), a site's own build from KUBESLURM_SLURM_PREFIX/KUBESLURM_SLURM_SRC."""
+    args = []
+    version = os.environ.get("KUBESLURM_SLURM_VERSION", "")
+    if version:
+        args.append("SLURM=" + ".".join(version.split(".")[:2]))
+    for var in ("SLURM_PREFIX", "SLURM_SRC"):
+        if os.environ.get(f"KUBESLURM_{var}"):
+            args.append(f"{var}={os.environ[f'KUBESLURM_{var}']}")
+    return args
+
+
 def make(build_dir, *args, timeout=900) -> subprocess.CompletedProcess:
-    r = subprocess.run(["make", "--no-print-directory", "-C", str(SOURCE_DIR), f"B={build_dir}", *args],
-                       capture_output=True, text=True, timeout=timeout)
+    r = subprocess.run(["make", "--no-print-directory", "-C", str(SOURCE_DIR), f"B={build_dir}",
+                        *slurm_make_args(), *args], capture_output=True, text=True, timeout=timeout)
     assert r.returncode == 0, f"make {' '.join(args)} failed:\n{r.stdout[-4000:]}\n{r.stderr[-4000:]}"
     return r
+
+
+def packaging_info(build_dir) -> dict[str, str]:
+    """What `make packaging-info` says: the Slurm the packages are for and where they land."""
+    out = make(build_dir, "-s", "packaging-info").stdout
+    info = dict(line.split("=", 1) for line in out.splitlines() if "=" in line)
+    # The packages must be for the Slurm this run tests, not whatever /usr holds.
+    if os.environ.get("KUBESLURM_SLURM_VERSION"):
+        assert info["SLURM_VERSION"] == os.environ["KUBESLURM_SLURM_VERSION"], info
+    return info
 
 
 @pytest.fixture(scope="module")
