@@ -1,9 +1,7 @@
 """select/cons_tres_topo on a real slurmctld with 40 virtual nodes: four NVLink domains of
 unequal size under two leaf switches, plus four nodes that have no topology."""
 import contextlib
-import os
 import pathlib
-import shutil
 import sys
 import time
 
@@ -31,32 +29,13 @@ NO_TOPOLOGY = names(37, 40)
 SLEEP = "#!/bin/sh\nsleep 600\n"
 
 
-@contextlib.contextmanager
-def slurm_headers():
-    """build_test_spank() compiles with the compiler's default include path, where Debian 12's
-    Slurm 22.05 is: put the headers of the Slurm under test (its commands are first on PATH, e.g.
-    make SLURM=24.11) before it, or slurmctld refuses the plugin's version. Reported to the owner
-    of topo_cluster.py: build_test_spank() itself should take them."""
-    include = pathlib.Path(shutil.which("scontrol")).resolve().parents[1] / "include"
-    saved = os.environ.get("CPATH")
-    os.environ["CPATH"] = str(include) + (os.pathsep + saved if saved else "")
-    try:
-        yield
-    finally:
-        if saved is None:
-            del os.environ["CPATH"]
-        else:
-            os.environ["CPATH"] = saved
-
-
 @pytest.fixture(scope="module")
 def topo(build_dir, tmp_path_factory):
     plugin = build_dir / "plugins" / "select_cons_tres_topo.so"
     if not plugin.exists():
         pytest.fail(f"{plugin} is not built (make plugins)")
     work = tmp_path_factory.mktemp("seltopo")
-    with slurm_headers():
-        spank = build_test_spank(work)
+    spank = build_test_spank(work)
     topo_file = work / "topology.json"
     # Nodes unknown to Slurm must be ignored.
     write_atomic(topo_file, LAYOUT.to_json([{"name": "x99", "domain": "dX", "tiers": ["leafX"]}]))
@@ -149,7 +128,7 @@ def slurm_release(c):
 # The plugin's words on why a job pends are its SystemComment= (`scontrol show job`, squeue -O
 # system_comment) on every Slurm: since 23.02 slurmctld replaces a select plugin's pending reason
 # with Resources. On 22.05 they are the pending reason too.
-def test_strict_job_pends_with_a_reason_then_starts(topo, jobs):
+def test_strict_job_pends_with_a_reason_then_starts(topo, jobs, build_dir):
     big, nodes = run_job(topo, jobs, 12)
     assert span(LAYOUT, nodes)[0] == {"dA1"}
     strict = submit(topo, 11, "-p", "strict")
@@ -174,6 +153,10 @@ def test_strict_job_pends_with_a_reason_then_starts(topo, jobs):
         assert reason == words, reason
         # scontrol shows it too, spaces as underscores
         assert topo.job(strict).get("Reason", "") == words.replace(" ", "_")
+    # and kubeslurm-topo explain, on every line
+    explained = topo.run([str(build_dir / "bin" / "kubeslurm-topo"), "explain", str(strict),
+                          "--topology", str(topo.topo_file)]).stdout
+    assert words in explained, explained
     topo.run(["scancel", str(big)])
     info = wait_state(topo, strict, "RUNNING", timeout=60)
     assert span(LAYOUT, job_nodes(topo, strict))[0] == {"dA1"}

@@ -3,6 +3,8 @@
 #include <slurm/slurm.h>
 #include <slurm/slurm_errno.h>
 
+#include <string_view>
+
 #include "common/hostlist.h"
 #include "common/slurm_api.h"
 #include "slurm/nodes.h"
@@ -35,7 +37,12 @@ Result<JobPlacement> load_job(uint32_t job_id) {
     }
     const slurm_job_info_t& j = msg->job_array[0];
     p.state = state_name(j.job_state);
-    if (j.state_desc) p.reason = j.state_desc;
+    // The select plugin's words for a waiting job: its SystemComment from 23.02 on (slurmctld
+    // replaces a select plugin's pending reason with Resources), the pending reason before.
+    if (j.system_comment && std::string_view(j.system_comment).starts_with("kubeslurm:"))
+        p.reason = j.system_comment;
+    else if (j.state_desc)
+        p.reason = j.state_desc;
     if (j.partition) p.partition = j.partition;
     if (j.nodes) p.nodes = j.nodes;
     slurm_free_job_info_msg(msg);

@@ -56,7 +56,12 @@ def build_test_spank(out_dir: pathlib.Path) -> pathlib.Path:
     src = out_dir / "ks_test_topology.c"
     so = out_dir / "ks_test_topology.so"
     src.write_text(TEST_SPANK_SOURCE)
-    subprocess.run(["gcc", "-shared", "-fPIC", "-O1", "-Wall", "-o", str(so), str(src)],
+    # The headers of the Slurm under test (KUBESLURM_SLURM_PREFIX, set by the Makefile) before the
+    # compiler's default path, where Debian 12's 22.05 is: slurmd refuses a SPANK plugin built for
+    # another major.minor.
+    prefix = os.environ.get("KUBESLURM_SLURM_PREFIX", "/usr")
+    include = [] if prefix == "/usr" else ["-I", f"{prefix}/include"]
+    subprocess.run(["gcc", "-shared", "-fPIC", "-O1", "-Wall", *include, "-o", str(so), str(src)],
                    check=True, capture_output=True, text=True)
     return so
 
