@@ -69,8 +69,23 @@ def free_port_block(count: int, start: int = 10000, end: int = 32000) -> int:
     raise RuntimeError(f"no block of {count} free ports found")
 
 
+def _holds_file_under(pid: str, directory: str) -> bool:
+    """Whether the process has a file under `directory` open (a log, the job's output)."""
+    try:
+        fds = os.listdir(f"/proc/{pid}/fd")
+    except OSError:
+        return False
+    for fd in fds:
+        with contextlib.suppress(OSError):
+            if os.readlink(f"/proc/{pid}/fd/{fd}").startswith(directory + "/"):
+                return True
+    return False
+
+
 def tagged_pids(tag_value: str | None = None) -> list[int]:
-    """PIDs of processes whose environment carries the cluster tag (any cluster when None)."""
+    """PIDs of processes whose environment carries the cluster tag (any cluster when None). For
+    one cluster, also the processes that hold a file of its directory open: from 24.11 slurmstepd
+    overwrites its environment block with its process title, so its tag cannot be read."""
     needle = f"{TAG}={tag_value}".encode() if tag_value else f"{TAG}=".encode()
     pids = []
     for entry in os.listdir("/proc"):
@@ -80,7 +95,8 @@ def tagged_pids(tag_value: str | None = None) -> list[int]:
             env = pathlib.Path(f"/proc/{entry}/environ").read_bytes()
         except OSError:
             continue
-        if any(v == needle or (tag_value is None and v.startswith(needle)) for v in env.split(b"\0")):
+        if any(v == needle or (tag_value is None and v.startswith(needle)) for v in env.split(b"\0")) or \
+                (tag_value and _holds_file_under(entry, tag_value)):
             pids.append(int(entry))
     return pids
 

@@ -1,4 +1,5 @@
 """The local cluster harness runs real jobs on a real slurmctld + slurmd + munged."""
+import pathlib
 import re
 
 from slurmcluster import tagged_pids
@@ -27,6 +28,12 @@ def test_four_node_cluster_runs_sbatch_and_srun(cluster_factory):
 def test_teardown_leaves_no_daemon(cluster_factory):
     c = cluster_factory(nodes=2)
     assert len(tagged_pids(str(c.dir))) >= 4  # munged, slurmctld, 2 x slurmd
-    c.sbatch(["-N1"], "#!/bin/sh\nsleep 300\n")
+    job = c.sbatch(["-N1"], "#!/bin/sh\nsleep 300\n")
+    c.wait_job(job, states=("RUNNING",))
+    # The job's slurmstepd is found too (from 24.11 it has no readable environment).
+    steps = [p for p in tagged_pids(str(c.dir)) if pathlib.Path(f"/proc/{p}/comm").read_text().strip() == "slurmstepd"]
+    assert steps, "the running job's slurmstepd is not seen as part of the cluster"
     c.stop(force=True)
     assert tagged_pids(str(c.dir)) == []
+    assert all(not pathlib.Path(f"/proc/{p}").exists() or "Z" in pathlib.Path(f"/proc/{p}/stat").read_text().split()[2]
+               for p in steps), "slurmstepd survived teardown"
