@@ -17,7 +17,7 @@ struct Settings {
     std::string pod_namespace, pod_selector;
     std::string topology_file;        // "" = do not write
     std::string topology_conf_file;   // "" = do not write
-    std::string topology_conf_format; // tree | block
+    std::string topology_conf_format; // auto | tree | block | yaml
     std::string metrics_host;         // "" = no endpoint
     int metrics_port = 0;
     bool leader_election = true;
