@@ -21,30 +21,12 @@ suite=trixie
 root=${KUBESLURM_SLURM_ROOT:-/opt/kubeslurm-slurm}/$release
 stamp="$root/.installed"
 
-say() { printf 'deps: %s\n' "$*"; }
-as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
+. "$(dirname "$0")/lib/apt.sh"
 
 [ -f "$stamp" ] && exit 0
 
-src_list=/etc/apt/sources.list.d/kubeslurm-$suite-src.sources
-if [ ! -f "$src_list" ]; then
-  say "adding a deb-src entry for Debian $suite (source packages only)"
-  as_root tee "$src_list" >/dev/null <<SRC
-Types: deb-src
-URIs: http://deb.debian.org/debian
-Suites: $suite $suite-updates
-Components: main
-Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+have_slurm_source "${release//./\\.}-.*" || add_deb_src "$suite"
 
-Types: deb-src
-URIs: http://deb.debian.org/debian-security
-Suites: $suite-security
-Components: main
-Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
-SRC
-  say "apt-get update"
-  as_root apt-get update -qq
-fi
 # The newest Debian revision of this upstream release, and its tarball's SHA256 from the index.
 tarball="slurm-wlm_$release.orig.tar.gz"
 read -r version sha256 < <(apt-cache showsrc slurm-wlm | awk -v rel="$release" -v tb="$tarball" '

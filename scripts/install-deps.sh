@@ -28,9 +28,7 @@ packages=(
   rpm openssl procps iproute2 curl
 )
 
-say() { printf 'deps: %s\n' "$*"; }
-
-as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
+. "$top/scripts/lib/apt.sh"
 
 missing=()
 for p in "${packages[@]}"; do
@@ -67,25 +65,8 @@ if [ -f "$stamp" ]; then
   exit 0
 fi
 
-if ! grep -rqsE '^(Types:.*deb-src|deb-src )' /etc/apt/sources.list /etc/apt/sources.list.d/; then
-  say "enabling a deb-src entry for Debian's sources"
-  src=/etc/apt/sources.list.d/kubeslurm-deb-src.sources
-  codename=$(. /etc/os-release && echo "$VERSION_CODENAME")
-  as_root tee "$src" >/dev/null <<SRC
-Types: deb-src
-URIs: http://deb.debian.org/debian
-Suites: $codename $codename-updates
-Components: main
-Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
-
-Types: deb-src
-URIs: http://deb.debian.org/debian-security
-Suites: $codename-security
-Components: main
-Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
-SRC
-  apt_updated=
-fi
+# Its source from Debian 12's own index (another line's deb-src entry does not count).
+have_slurm_source "${version//+/\\+}" || { add_deb_src "$(. /etc/os-release && echo "$VERSION_CODENAME")"; apt_updated=1; }
 
 rm -rf "$slurm_dir" && mkdir -p "$slurm_dir"
 if ! (cd "$slurm_dir" && apt-get source -qq "slurm-wlm=$version" >/dev/null 2>&1); then

@@ -19,6 +19,15 @@ def build_dir() -> pathlib.Path:
 
 
 @pytest.fixture
+def topo_bin(build_dir):
+    """The built kubeslurm-topo, as a string for command lines."""
+    path = build_dir / "bin" / "kubeslurm-topo"
+    if not path.exists():
+        pytest.fail(f"{path} is not built (make B=... {path})")
+    return str(path)
+
+
+@pytest.fixture
 def cluster_factory():
     """Creates clusters that are torn down at the end of the test, whatever happens."""
     made = []

@@ -15,14 +15,6 @@ TOPOLOGY = {
 
 
 @pytest.fixture
-def topo_bin(build_dir):
-    path = build_dir / "bin" / "kubeslurm-topo"
-    if not path.exists():
-        pytest.fail(f"{path} is not built (make B=... {path})")
-    return str(path)
-
-
-@pytest.fixture
 def topo_file(tmp_path):
     path = tmp_path / "topology.json"
     path.write_text(json.dumps(TOPOLOGY))

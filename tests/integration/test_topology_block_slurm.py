@@ -40,14 +40,6 @@ def need(major: int, minor: int, what: str):
 
 
 @pytest.fixture
-def topo_bin(build_dir):
-    path = build_dir / "bin" / "kubeslurm-topo"
-    if not path.exists():
-        pytest.fail(f"{path} is not built (make B=... {path})")
-    return str(path)
-
-
-@pytest.fixture
 def topology_json(tmp_path):
     nodes = [{"name": f"n{i}", "domain": d} for d, r in DOMAINS.items() for i in r] + [{"name": BARE}]
     path = tmp_path / "topology.json"
