@@ -221,9 +221,9 @@ check:
 	 $(phase) "unit tests" $(call submake,$(CHECK_FULL)) check-unit || ok=1; \
 	 $(phase) "unit tests, ASan+UBSan" $(call submake,$(CHECK_FULL)) check-sanitize || ok=1; \
 	 $(phase) "integration, Slurm $(CHECK_FULL), full" $(call submake,$(CHECK_FULL)) check-integration || ok=1; \
-	 $(if $(CHECK_SMOKE),{ $(phase) "build, Slurm $(CHECK_SMOKE)" $(call submake,$(CHECK_SMOKE)) all && \
-	   $(phase) "integration, Slurm $(CHECK_SMOKE), smoke" $(call submake,$(CHECK_SMOKE)) check-integration \
-	     T="$(SMOKE_TESTS)"; } || ok=1;) \
+	 $(if $(CHECK_SMOKE),{ $(phase) "build$(comma) Slurm $(CHECK_SMOKE)" $(call submake,$(CHECK_SMOKE)) all && \
+	   $(phase) "integration$(comma) Slurm $(CHECK_SMOKE)$(comma) smoke" $(call submake,$(CHECK_SMOKE)) \
+	     check-integration T="$(SMOKE_TESTS)"; } || ok=1;) \
 	 $(PYTHON) tests/summarize.py $(REPORTS) || ok=1; \
 	 exit $$ok
 
