@@ -200,6 +200,9 @@ T ?= tests/integration
 phase = ./tests/phase.sh $(REPORTS)/phases.tsv
 submake = $(MAKE) --no-print-directory SLURM=$(1)
 
+.PHONY: smoke-build
+smoke-build: $(SMOKE_BUILD)
+
 check-unit: $(UNIT_BINS)
 	@mkdir -p $(REPORTS)
 	@./tests/run-unit.sh $(REPORTS)/unit$(if $(filter 1,$(SANITIZE)),-sanitize) $(UNIT_BINS)
@@ -207,7 +210,10 @@ check-unit: $(UNIT_BINS)
 check-sanitize:
 	@$(MAKE) --no-print-directory SANITIZE=1 check-unit
 
-check-integration: all
+# The smoke run builds only what its tests run (INTEGRATION_BUILD=smoke), not `all`.
+SMOKE_BUILD = $(SPANK_PLUGIN) $(SELTOPO_SO) $(B)/bin/kubeslurm-topo $(B)/bin/kubeslurm-gpucheck
+INTEGRATION_BUILD ?= all
+check-integration: $(if $(filter smoke,$(INTEGRATION_BUILD)),$(SMOKE_BUILD),all)
 	@mkdir -p $(REPORTS)
 	@echo "integration tests on Slurm $(SLURM_VERSION): $(T)"
 	@$(SLURM_RUN_ENV) KUBESLURM_BUILD=$(abspath $(B)) $(PYTHON) -m pytest -q -p no:cacheprovider \
@@ -221,9 +227,10 @@ check:
 	 $(phase) "unit tests" $(call submake,$(CHECK_FULL)) check-unit || ok=1; \
 	 $(phase) "unit tests, ASan+UBSan" $(call submake,$(CHECK_FULL)) check-sanitize || ok=1; \
 	 $(phase) "integration, Slurm $(CHECK_FULL), full" $(call submake,$(CHECK_FULL)) check-integration || ok=1; \
-	 $(if $(CHECK_SMOKE),{ $(phase) "build$(comma) Slurm $(CHECK_SMOKE)" $(call submake,$(CHECK_SMOKE)) all && \
+	 $(if $(CHECK_SMOKE),{ $(phase) "build$(comma) Slurm $(CHECK_SMOKE)$(comma) smoke" $(call submake,$(CHECK_SMOKE)) \
+	     INTEGRATION_BUILD=smoke smoke-build && \
 	   $(phase) "integration$(comma) Slurm $(CHECK_SMOKE)$(comma) smoke" $(call submake,$(CHECK_SMOKE)) \
-	     check-integration T="$(SMOKE_TESTS)"; } || ok=1;) \
+	     INTEGRATION_BUILD=smoke check-integration T="$(SMOKE_TESTS)"; } || ok=1;) \
 	 $(PYTHON) tests/summarize.py $(REPORTS) || ok=1; \
 	 exit $$ok
 
