@@ -1,6 +1,8 @@
 """The local cluster harness runs real jobs on a real slurmctld + slurmd + munged."""
+import contextlib
 import pathlib
 import re
+import time
 
 from slurmcluster import tagged_pids
 
@@ -31,7 +33,17 @@ def test_teardown_leaves_no_daemon(cluster_factory):
     job = c.sbatch(["-N1"], "#!/bin/sh\nsleep 300\n")
     c.wait_job(job, states=("RUNNING",))
     # The job's slurmstepd is found too (from 24.11 it has no readable environment).
-    steps = [p for p in tagged_pids(str(c.dir)) if pathlib.Path(f"/proc/{p}/comm").read_text().strip() == "slurmstepd"]
+    def stepds():
+        found = []
+        for p in tagged_pids(str(c.dir)):
+            with contextlib.suppress(OSError):
+                if pathlib.Path(f"/proc/{p}/comm").read_text().strip() == "slurmstepd":
+                    found.append(p)
+        return found
+
+    deadline = time.monotonic() + 15   # RUNNING comes before the stepd has its files open
+    while not (steps := stepds()) and time.monotonic() < deadline:
+        time.sleep(0.2)
     assert steps, "the running job's slurmstepd is not seen as part of the cluster"
     c.stop(force=True)
     assert tagged_pids(str(c.dir)) == []
