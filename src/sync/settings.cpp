@@ -32,9 +32,6 @@ Result<Settings> Settings::from(const config::Config& cfg) {
     s.pod_selector = cfg.str("PodLabelSelector");
     if (s.mapping == Mapping::Pod && s.pod_namespace.empty())
         return Error{"NodeMapping=pod needs PodNamespace"};
-    s.topology_file = cfg.str("TopologyFile");
-    s.topology_conf_file = cfg.str("TopologyConfFile");
-    s.topology_conf_format = cfg.str("TopologyConfFormat");
     if (auto st = parse_listen_address(cfg.str("MetricsAddress"), s.metrics_host, s.metrics_port); !st)
         return Error{st.error()};
     s.leader_election = cfg.flag("LeaderElection");

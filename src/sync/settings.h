@@ -15,9 +15,6 @@ struct Settings {
     Options options;
     Mapping mapping = Mapping::Node;
     std::string pod_namespace, pod_selector;
-    std::string topology_file;        // "" = do not write
-    std::string topology_conf_file;   // "" = do not write
-    std::string topology_conf_format; // auto | tree | block | yaml
     std::string metrics_host;         // "" = no endpoint
     int metrics_port = 0;
     bool leader_election = true;
