@@ -242,11 +242,13 @@ def test_slurmctld_restart_keeps_running_jobs_on_their_nodes(topo, jobs):
 
 @contextlib.contextmanager
 def max_wait(c, seconds, idle_percent=0):
-    """TopologyMaxWait=seconds and TopologyIdleWaitPercent=idle_percent for the duration of the
-    block (by default a wait that idles the nodes lasts its whole TopologyMaxWait too)."""
+    """A wait of exactly `seconds` (TopologyMaxWait caps many backfill cycles) and
+    TopologyIdleWaitPercent=idle_percent for the duration of the block (by default a wait that
+    idles the nodes lasts its whole wait too)."""
     conf = pathlib.Path(c.env["KUBESLURM_CONF"])
     original = conf.read_text()
-    conf.write_text(original + f"TopologyMaxWait={seconds}\nTopologyIdleWaitPercent={idle_percent}\n")
+    conf.write_text(original + f"TopologyMaxWait={seconds}\nTopologyWaitCycles=1000\n"
+                    f"TopologyIdleWaitPercent={idle_percent}\n")
     c.run(["scontrol", "reconfigure"])  # the plugin re-reads kubeslurm.conf
     try:
         yield

@@ -38,6 +38,8 @@ typedef struct {
 	uint32_t min_nodes;
 	uint32_t max_nodes;    /* 0 or NO_VAL: no upper bound beyond min */
 	int will_run;          /* backfill's will-run/test mode: fewer tries */
+	uint32_t time_limit_s; /* the job's time limit in seconds; 0 = none */
+	const char *scheduler_parameters; /* slurm.conf SchedulerParameters; NULL when unset */
 } ks_sel_job_t;
 
 typedef struct {

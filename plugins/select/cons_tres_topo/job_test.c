@@ -31,6 +31,7 @@
 #pragma weak idle_node_bitmap
 #pragma weak node_record_count
 #pragma weak node_record_table_ptr
+#pragma weak slurm_conf
 
 static const char reason_prefix[] = "kubeslurm:";
 
@@ -51,6 +52,17 @@ static const char *job_policy(const job_record_t *job_ptr)
 		}
 	}
 	return NULL;
+}
+
+/* The job's time limit in seconds, its partition's when it set none; 0 when unlimited. */
+static uint32_t time_limit_s(const job_record_t *job_ptr)
+{
+	uint32_t minutes = job_ptr->time_limit;
+	if ((minutes == NO_VAL || minutes == INFINITE) && job_ptr->part_ptr)
+		minutes = job_ptr->part_ptr->max_time;
+	if (minutes == NO_VAL || minutes == INFINITE || minutes > UINT32_MAX / 60)
+		return 0;
+	return minutes * 60;
 }
 
 static const char *node_name_at(size_t index)
@@ -190,6 +202,8 @@ static int place(const ks_select_ops_t *c, ks_sel_plan_t *plan, bool *pends, KS_
 		.min_nodes = min_nodes,
 		.max_nodes = (max_nodes == NO_VAL) ? 0 : max_nodes,
 		.will_run = SELECT_IS_MODE_WILL_RUN(mode) ? 1 : 0,
+		.time_limit_s = time_limit_s(job_ptr),
+		.scheduler_parameters = &slurm_conf ? slurm_conf.sched_params : NULL,
 	};
 	const bitoff_t size = bit_size(node_bitmap);
 	node_views_t views = { job_ptr, node_bitmap, job.will_run };

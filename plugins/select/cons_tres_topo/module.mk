@@ -32,7 +32,3 @@ PLUGINS += $(SELTOPO_SO)
 bench-placement: $(SELTOPO_SO)
 	$(SLURM_RUN_ENV) KUBESLURM_BUILD=$(abspath $(B)) $(PYTHON) tests/bench/placement/run_bench.py $(BENCH_PLACEMENT_ARGS)
 BENCH_TARGETS += bench-placement
-
-# Unit tests of the core's pure C++ parts (tests/unit/select) link their objects directly.
-$(B)/obj/tests/unit/select/%.o: CPPFLAGS += -I$(SELTOPO_DIR)
-$(B)/tests/unit-select: $(B)/obj/$(SELTOPO_DIR)/wait_tracker.o

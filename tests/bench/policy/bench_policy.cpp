@@ -3,12 +3,14 @@
 // makespan. Headline figures are printed last as key=value lines.
 #include <algorithm>
 #include <chrono>
+#include <ctime>
 #include <cstdio>
 #include <random>
 #include <string>
 #include <vector>
 
 #include "placement/placement.h"
+#include "placement/queue.h"
 
 using namespace ks;
 using Clock = std::chrono::steady_clock;
@@ -84,12 +86,11 @@ struct SimResult {
 };
 
 // Every job is queued at t=0; whenever nodes free up, the queue is scanned in order and each job
-// that the policy can place starts at once (Slurm's backfill without reservations). `first_fit`
-// places on the lowest-numbered free nodes (what stock Slurm without topology does).
-// With `wait` > 0 a job whose best candidate spans more domains than the minimum possible waits
-// up to `wait` seconds (from the first time it could have started) for a better placement.
+// starts as select/cons_tres_topo would let it (Slurm's main scheduler without backfill's
+// reservations): `first_fit` places on the lowest-numbered free nodes (stock Slurm without
+// topology); otherwise placement::QueuePolicy decides, with the plugin's own code: Try takes the
+// first candidate, Forward first-fit, Pend keeps the job queued. `wait` is TopologyMaxWait.
 SimResult simulate(const topology::Topology& t, const std::vector<Job>& jobs, bool first_fit, double wait = 0) {
-    std::vector<double> startable(jobs.size(), -1);
     std::vector<bool> avail(t.size(), true);
     struct Running {
         double end;
@@ -98,6 +99,19 @@ SimResult simulate(const topology::Topology& t, const std::vector<Job>& jobs, bo
     std::vector<Running> running;
     std::vector<size_t> queue(jobs.size());
     for (size_t i = 0; i < jobs.size(); ++i) queue[i] = i;
+    placement::QueuePolicy policy;
+    placement::QueueSettings settings;
+    settings.max_wait = placement::Seconds(wait);
+    settings.wait_cycles = 1;
+    settings.bf_interval = settings.max_wait;  // exactly `wait`: one cycle of that length
+    settings.idle_wait_percent = 0;
+    auto lowest_free = [&](uint32_t count) {
+        std::vector<uint32_t> nodes;
+        for (uint32_t i = 0; i < t.size() && nodes.size() < count; ++i)
+            if (avail[i]) nodes.push_back(i);
+        if (nodes.size() < count) nodes.clear();
+        return nodes;
+    };
     double now = 0, span_sum = 0;
     int multi = 0, fit_one = 0, got_one = 0;
     while (!queue.empty()) {
@@ -105,16 +119,17 @@ SimResult simulate(const topology::Topology& t, const std::vector<Job>& jobs, bo
         for (size_t j : queue) {
             std::vector<uint32_t> nodes;
             if (first_fit) {
-                for (uint32_t i = 0; i < t.size() && nodes.size() < jobs[j].nodes; ++i)
-                    if (avail[i]) nodes.push_back(i);
-                if (nodes.size() < jobs[j].nodes) nodes.clear();
+                nodes = lowest_free(jobs[j].nodes);
             } else {
-                auto c = placement::candidates(t, avail, {jobs[j].nodes, 0, placement::Policy::Prefer}, 1);
-                if (!c.empty()) {
-                    if (startable[j] < 0) startable[j] = now;
-                    uint32_t minimum = placement::minimum_domains(t, nullptr, jobs[j].nodes).value_or(1);
-                    if (c[0].domains <= minimum || now - startable[j] >= wait) nodes = c[0].nodes;
-                }
+                placement::QueueJob job;
+                job.id = uint32_t(j + 1);
+                job.min_nodes = jobs[j].nodes;
+                placement::NodeViews views;
+                views.available = avail;
+                views.free_now = avail;
+                auto d = policy.decide(t, job, views, settings, std::time_t(now));
+                if (d.outcome == placement::Outcome::Try) nodes = d.candidates.front().nodes;
+                else if (d.outcome == placement::Outcome::Forward) nodes = lowest_free(jobs[j].nodes);
             }
             if (nodes.empty()) {
                 still.push_back(j);

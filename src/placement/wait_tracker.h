@@ -1,4 +1,4 @@
-// The bounded wait of TopologyMaxWait, per job:
+// The head's bounded wait, per job (the clock is the caller's: whole seconds of a monotonic clock):
 // * whether Slurm has tried to start the job now (the main scheduler tries jobs in priority order
 //   and stops a partition at the first it cannot start: that job heads the queue);
 // * since when it has headed the queue without room in its fewest domains (whether or not it
@@ -12,11 +12,7 @@
 #include <unordered_map>
 #include <vector>
 
-namespace ks::select {
-
-// Now in whole seconds of a monotonic clock, the tracker's time base: a step of the wall clock
-// neither ends nor stretches a wait.
-std::time_t monotonic_now();
+namespace ks::placement {
 
 class WaitTracker {
 public:
@@ -49,4 +45,4 @@ private:
     size_t m_prune_at = kPruneAbove;  // next size at which old entries are dropped (amortised)
 };
 
-}  // namespace ks::select
+}  // namespace ks::placement

@@ -1,20 +1,14 @@
-#include "wait_tracker.h"
+#include "placement/wait_tracker.h"
 
 #include <algorithm>
-#include <chrono>
 
-namespace ks::select {
+namespace ks::placement {
 
 namespace {
 constexpr std::time_t kKeepSeconds = 86400;
 
 long since(std::time_t start, std::time_t now) { return now > start ? long(now - start) : 0; }
 }  // namespace
-
-std::time_t monotonic_now() {
-    using namespace std::chrono;
-    return std::time_t(duration_cast<seconds>(steady_clock::now().time_since_epoch()).count());
-}
 
 // Every job Slurm tries to start gets an entry, so pruning runs only when the map has doubled
 // since the last prune: job_test stays O(1) per call however many jobs a day the cluster runs.
@@ -63,4 +57,4 @@ long WaitTracker::idle_for(uint32_t job, std::time_t now) const {
     return since(std::max(m_last_take, *it->second.waiting_since), now);
 }
 
-}  // namespace ks::select
+}  // namespace ks::placement

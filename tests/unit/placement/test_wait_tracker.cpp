@@ -4,9 +4,9 @@
 
 #include <vector>
 
-#include "wait_tracker.h"
+#include "placement/wait_tracker.h"
 
-using ks::select::WaitTracker;
+using ks::placement::WaitTracker;
 
 namespace {
 constexpr uint32_t kHead = 7;
