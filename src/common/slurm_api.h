@@ -9,6 +9,7 @@
 //   job calls    26.05 keys slurm_load_job (and the other job calls) on a slurm_step_id_t, not the
 //                job id; its uint32_t wrappers (SLURM_BACKWARD_COMPAT) use C11 _Generic, not C++
 //   conf free    26.05 renames slurm_free_ctl_conf to slurm_free_conf
+//   topology     the node update message gains topology_str in 25.05 (a node's blocks and switches)
 #pragma once
 
 #include <slurm/slurm.h>
@@ -45,6 +46,18 @@ inline std::string ranged_string(HostlistHandle hl) {
 // "what: <Slurm's text for the last error>", right after a failed libslurm call.
 inline std::string last_error(const char* what) {
     return std::string(what) + ": " + slurm_strerror(errno);
+}
+
+// Sets a node update's topology ("block:b1,tree:s1:l1") where the message has the field (25.05+);
+// false where it has none.
+template <class UpdateNodeMsg>
+bool set_topology(UpdateNodeMsg& msg, char* topology) {
+    if constexpr (requires { msg.topology_str = topology; }) {
+        msg.topology_str = topology;
+        return true;
+    } else {
+        return false;
+    }
 }
 
 // Records who set a node's reason where the message still carries it (up to 25.11).

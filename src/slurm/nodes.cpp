@@ -102,6 +102,16 @@ Status resume(const std::string& nodes) {
     return update(msg, "slurm_update_node(RESUME)");
 }
 
+Status set_topology(const std::string& nodes, const std::string& topology) {
+    update_node_msg_t msg;
+    slurm_init_update_node_msg(&msg);
+    std::string names = nodes, text = topology;
+    msg.node_names = mutable_c(names);
+    if (!slurm_api::set_topology(msg, mutable_c(text)))
+        return Error{"moving nodes between topology units live needs Slurm 25.05 or later"};
+    return update(msg, "slurm_update_node(topology)");
+}
+
 Status set_features(const std::string& nodes, const std::vector<std::string>& features) {
     update_node_msg_t msg;
     slurm_init_update_node_msg(&msg);

@@ -31,6 +31,9 @@ Result<std::optional<std::vector<NodeState>>> load_nodes(std::time_t since, std:
 Status drain(const std::string& nodes, const std::string& reason);
 // RESUME `nodes`.
 Status resume(const std::string& nodes);
+// Move `nodes` in slurmctld's topologies (Slurm 25.05+): `topology` as scontrol's Topology=
+// ("block:b1,tree:s1:l1"; "" = in none). An error on an older Slurm.
+Status set_topology(const std::string& nodes, const std::string& topology);
 // Replace the available (and active) features of `nodes` (a hostlist expression).
 Status set_features(const std::string& nodes, const std::vector<std::string>& features);
 

@@ -17,8 +17,8 @@
 #include "common/log.h"
 #include "live_topology.h"
 #include "placement/placement.h"
+#include "placement/policy_source.h"
 #include "placement/queue.h"
-#include "policy_source.h"
 #include "topology/topology.h"
 
 namespace ks::select {
@@ -52,6 +52,12 @@ struct NodeMap {
 class Core {
 public:
     int plan(const ks_sel_job_t& job, const ks_sel_nodes_t& nodes, ks_sel_plan_t& out);
+    // At slurmctld's start: false when kubeslurm.conf cannot be used (logged: file, line, key).
+    bool start() {
+        std::lock_guard lock(m_mutex);
+        m_config_loaded = true;
+        return load_config();
+    }
     void invalidate(bool reload_config) {
         std::lock_guard lock(m_mutex);
         m_map.valid = false;
@@ -59,6 +65,7 @@ public:
     }
 
 private:
+    bool load_config();
     void ensure_config();
     void ensure_map(const topology::Topology* file, const ks_sel_nodes_t& nodes);
     // The shim's node view `which` in topology order; nullopt when the shim does not know it.
@@ -68,28 +75,30 @@ private:
 
     std::mutex m_mutex;
     bool m_config_loaded = false;
+    bool m_config_good = false;  // m_config came from the file (else: no file was ever usable)
     config::Config m_config;
     LiveTopology m_live;
-    PolicySource m_policies;
+    placement::PolicySource m_policies{kLog};
     placement::QueuePolicy m_queue;
     NodeMap m_map;
     std::vector<uint8_t> m_bytes;  // the shim fills node views here
 };
 
-void Core::ensure_config() {
-    if (m_config_loaded) return;
-    m_config_loaded = true;
+// kubeslurm.conf as a whole or not at all: a file with one bad value keeps the last good
+// configuration (TopologyFile included), never defaults for part of it.
+bool Core::load_config() {
     log::set_sink(to_slurm_log);
     log::set_level(log::Level::Debug);  // Slurm's own log level filters
     const char* env = std::getenv("KUBESLURM_CONF");
     std::string path = env && *env ? env : config::kDefaultPath;
     auto cfg = config::Config::load(path, /*allow_missing=*/true);
-    if (cfg) {
-        m_config = std::move(cfg).value();
-    } else {
-        kLog.error(cfg.error(), " (using built-in defaults)");
-        m_config = config::Config();
+    if (!cfg) {
+        kLog.error(cfg.error(), m_config_good ? " (keeping the last good configuration)"
+                                              : " (placing every job as cons_tres would)");
+        return false;
     }
+    m_config = std::move(cfg).value();
+    m_config_good = true;
     m_live.set_path(m_config.str("TopologyFile"));
     m_map.valid = false;
     kLog.verbose("config ", path, ": TopologyFile=", m_config.str("TopologyFile"),
@@ -99,6 +108,13 @@ void Core::ensure_config() {
                  " TopologyWaitCycles=", m_config.integer("TopologyWaitCycles"),
                  " TopologyWaitLimitPercent=", m_config.integer("TopologyWaitLimitPercent"),
                  " TopologyIdleWaitPercent=", m_config.integer("TopologyIdleWaitPercent"));
+    return true;
+}
+
+void Core::ensure_config() {
+    if (m_config_loaded) return;
+    m_config_loaded = true;  // once per start or reconfigure, and so its error once per change
+    load_config();
 }
 
 placement::QueueSettings Core::settings(const char* scheduler_parameters) const {
@@ -196,10 +212,13 @@ void Core::apply(placement::Decision&& decision, ks_sel_plan_t& out) {
 int Core::plan(const ks_sel_job_t& slurm_job, const ks_sel_nodes_t& nodes, ks_sel_plan_t& out) {
     std::lock_guard lock(m_mutex);
     ensure_config();
+    if (!m_config_good) return 0;  // FORWARD: no usable kubeslurm.conf, and no partial defaults
     const topology::Topology* file = m_live.current();
     placement::QueueJob job;
     job.id = slurm_job.job_id;
-    job.policy = m_policies.resolve(m_config, slurm_job.policy, slurm_job.partition, job.id);
+    job.policy = m_policies.resolve(
+        m_config, placement::policy_in_spank_env(slurm_job.spank_env, slurm_job.spank_env_size),
+        slurm_job.partition, job.id);
     job.min_nodes = slurm_job.min_nodes ? slurm_job.min_nodes : 1;
     job.max_nodes = slurm_job.max_nodes;
     job.will_run = slurm_job.will_run != 0;
@@ -245,6 +264,16 @@ extern "C" int ks_sel_plan(const ks_sel_job_t* job, const ks_sel_nodes_t* nodes,
         ks_sel_log(KS_SEL_LOG_ERROR, "select/cons_tres_topo: placement failed (unknown error)");
     }
     std::memset(plan, 0, sizeof(*plan));
+    return -1;
+}
+
+extern "C" int ks_sel_start(void) {
+    try {
+        return ks::select::core().start() ? 0 : -1;
+    } catch (const std::exception& e) {
+        ks_sel_log(KS_SEL_LOG_ERROR, ("select/cons_tres_topo: " + std::string(e.what())).c_str());
+    } catch (...) {
+    }
     return -1;
 }
 

@@ -33,7 +33,8 @@ enum {
 
 typedef struct {
 	uint32_t job_id;
-	const char *policy;    /* from the job's SPANK env; NULL when absent */
+	const char *const *spank_env; /* the job's SPANK environment (its --topology) */
+	size_t spank_env_size;
 	const char *partition; /* NULL when unknown */
 	uint32_t min_nodes;
 	uint32_t max_nodes;    /* 0 or NO_VAL: no upper bound beyond min */
@@ -78,6 +79,10 @@ typedef struct {
  * stay valid until the next call on the same thread. Returns 0, or -1 on an internal error (the
  * plan is then FORWARD). */
 int ks_sel_plan(const ks_sel_job_t *job, const ks_sel_nodes_t *nodes, ks_sel_plan_t *plan);
+
+/* slurmctld starts: reads kubeslurm.conf. 0, or -1 when it cannot be used (logged with the file,
+ * line and key): slurmctld must not start placing without it. */
+int ks_sel_start(void);
 
 /* The Slurm node table or the configuration changed: rebuild name mappings, re-read config. */
 void ks_sel_invalidate(int reload_config);

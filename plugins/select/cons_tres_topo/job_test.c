@@ -35,25 +35,6 @@
 
 static const char reason_prefix[] = "kubeslurm:";
 
-/* The job's policy from its SPANK environment. spank_job_control_setenv() stores the name as
- * given; slurmctld prefixes SPANK_ only in the prolog's copy, so accept both spellings. */
-static const char *job_policy(const job_record_t *job_ptr)
-{
-	static const char *const names[] = { "SPANK_KUBESLURM_TOPOLOGY=", "KUBESLURM_TOPOLOGY=" };
-
-	for (uint32_t i = 0; i < job_ptr->spank_job_env_size; i++) {
-		const char *entry = job_ptr->spank_job_env[i];
-		if (!entry)
-			continue;
-		for (size_t n = 0; n < sizeof(names) / sizeof(names[0]); n++) {
-			size_t len = strlen(names[n]);
-			if (!strncmp(entry, names[n], len))
-				return entry + len;
-		}
-	}
-	return NULL;
-}
-
 /* The job's time limit in seconds, its partition's when it set none; 0 when unlimited. */
 static uint32_t time_limit_s(const job_record_t *job_ptr)
 {
@@ -197,7 +178,8 @@ static int place(const ks_select_ops_t *c, ks_sel_plan_t *plan, bool *pends, KS_
 
 	ks_sel_job_t job = {
 		.job_id = job_ptr->job_id,
-		.policy = job_policy(job_ptr),
+		.spank_env = (const char *const *) job_ptr->spank_job_env,
+		.spank_env_size = job_ptr->spank_job_env_size,
 		.partition = job_ptr->part_ptr ? job_ptr->part_ptr->name : NULL,
 		.min_nodes = min_nodes,
 		.max_nodes = (max_nodes == NO_VAL) ? 0 : max_nodes,

@@ -37,10 +37,18 @@ const uint32_t plugin_version = SLURM_VERSION_NUMBER;
 	if (!c)                                    \
 		return fail
 
+/* Defined in slurmctld only: tells it from slurmd and the client commands, which load every
+ * select plugin too and never place jobs. */
+#pragma weak last_job_update
+
 extern int init(void)
 {
 	/* cons_tres may not be loaded yet (plugin load order): resolved on first use. */
 	debug("select/cons_tres_topo: loaded");
+	if (&last_job_update && ks_sel_start() != 0) {
+		error("select/cons_tres_topo: kubeslurm.conf unusable: not starting (fix it and restart)");
+		return SLURM_ERROR;
+	}
 	return SLURM_SUCCESS;
 }
 

@@ -103,7 +103,7 @@ void Daemon::write_topology_now() {
         targets = m_conf.topology;
         by_pods = m_conf.settings.mapping == sync::Mapping::Pod;
     }
-    auto w = write_topology(m_cache.topology_nodes(by_pods), targets, m_flags.dry_run);
+    auto w = write_topology(m_cache.topology_nodes(by_pods), targets, m_flags.dry_run, &m_live_topology);
     if (!w) {
         // Retried every second: say it once, then again only after it worked in between.
         if (!m_topology_failed.exchange(true)) kLog.error(w.error());

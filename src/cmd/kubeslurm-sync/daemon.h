@@ -73,6 +73,7 @@ private:
     sync::Metrics m_metrics;
     KubeCache m_cache;
     Executor m_executor;
+    LiveTopologyUpdates m_live_topology;  // written by write_topology_now() only
     std::unique_ptr<k8s::Informer> m_nodes, m_pods;
     std::unique_ptr<LeaderElector> m_elector;
     std::unique_ptr<MetricsServer> m_server;

@@ -6,6 +6,8 @@
 #include <slurm/slurm_version.h>
 
 #include "common/log.h"
+#include "slurm/nodes.h"
+#include "topology/live_moves.h"
 
 namespace ks::sync_daemon {
 namespace {
@@ -40,7 +42,41 @@ Result<TopologyTargets> TopologyTargets::from_config(const config::Config& cfg) 
     return t;
 }
 
-Result<bool> write_topology(std::vector<topology::Node> nodes, const TopologyTargets& t, bool dry_run) {
+void LiveTopologyUpdates::written(const topology::Topology& topo, const topology::ConfOptions& conf) {
+    if (!m_slurmctld) {
+        m_slurmctld = topo;
+        return;
+    }
+    auto moves = topology::live_block_moves(*m_slurmctld, topo, conf);
+    if (!moves) {
+        kLog.warning("cannot move nodes live: ", moves.error());
+        return;
+    }
+    size_t moved = 0;
+    for (const auto& m : moves->moves) {
+        auto st = slurm::set_topology(m.node, m.topology);
+        if (st) {
+            moved++;
+            kLog.info("moved ", m.node, " in slurmctld to ", m.topology.empty() ? "no topology" : m.topology);
+        } else {
+            kLog.warning("moving ", m.node, " to ", m.topology, ": ", st.error());
+        }
+    }
+    std::set<std::string> fresh(moves->new_blocks.begin(), moves->new_blocks.end());
+    if (fresh.empty()) {
+        if (moved == moves->moves.size()) m_slurmctld = topo;
+        m_reported_new.clear();
+    } else if (fresh != m_reported_new) {
+        std::string names;
+        for (const auto& b : fresh) names += (names.empty() ? "" : ", ") + b;
+        kLog.warning(conf.path, " has block(s) slurmctld lacks (", names,
+                     "): their nodes move at the next `scontrol reconfigure`");
+        m_reported_new = std::move(fresh);
+    }
+}
+
+Result<bool> write_topology(std::vector<topology::Node> nodes, const TopologyTargets& t, bool dry_run,
+                            LiveTopologyUpdates* live) {
     auto topo = topology::Topology::build(std::move(nodes));
     if (!topo) return Error{"topology: " + topo.error()};
     bool changed = false;
@@ -63,6 +99,9 @@ Result<bool> write_topology(std::vector<topology::Node> nodes, const TopologyTar
                       topology::conf_format_name(conf->format), " form for Slurm ", t.conf.slurm.str(), ")");
             for (const auto& note : conf->warnings) kLog.warning(t.conf.path, ": ", note);
         }
+        if (live && !dry_run && conf->format == topology::ConfFormat::Yaml && t.conf.slurm.at_least(25, 5) &&
+            (*w || !live->started()))
+            live->written(*topo, t.conf);
         changed = changed || *w;
     }
     return changed;

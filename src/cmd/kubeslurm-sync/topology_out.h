@@ -2,6 +2,8 @@
 // atomically and only when the content changed.
 #pragma once
 
+#include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -23,7 +25,23 @@ struct TopologyTargets {
 // The Slurm release line of the libslurm this binary was built for (SLURM_VERSION_NUMBER).
 topology::SlurmVersion built_slurm_version();
 
-// Value: whether any file was (or, with dry_run, would be) rewritten.
-Result<bool> write_topology(std::vector<topology::Node> nodes, const TopologyTargets& targets, bool dry_run);
+// Moves nodes between blocks and leaves in slurmctld as topology.yaml changes (Slurm 25.05+), so
+// that a relabelled node takes its new place without `scontrol reconfigure`
+// (topology/live_moves.h). The first write of a run moves nothing: slurmctld read that file at
+// its own start or reconfigure.
+class LiveTopologyUpdates {
+public:
+    void written(const topology::Topology& topo, const topology::ConfOptions& conf);
+    bool started() const { return m_slurmctld.has_value(); }
+
+private:
+    std::optional<topology::Topology> m_slurmctld;  // what slurmctld holds, as far as we know
+    std::set<std::string> m_reported_new;           // new blocks already logged
+};
+
+// Value: whether any file was (or, with dry_run, would be) rewritten. `live` (may be null) moves
+// nodes in slurmctld after a topology.yaml change.
+Result<bool> write_topology(std::vector<topology::Node> nodes, const TopologyTargets& targets, bool dry_run,
+                            LiveTopologyUpdates* live = nullptr);
 
 }  // namespace ks::sync_daemon

@@ -15,6 +15,9 @@ struct MessageWithUid {
 struct MessageWithoutUid {
     char* reason = nullptr;
 };
+struct MessageWithTopology {
+    char* topology_str = nullptr;
+};
 struct StepKey {
     uint32_t job_id, step_het_comp, step_id;
 };
@@ -27,6 +30,15 @@ TEST_CASE("reason_uid is set only where the message has it") {
     MessageWithoutUid without;
     slurm_api::set_reason_uid(without, 4242);  // compiles, changes nothing
     CHECK(without.reason == nullptr);
+}
+
+TEST_CASE("a node's topology is set only where the message has the field (25.05+)") {
+    char text[] = "block:b1,tree:s1:l1";
+    MessageWithTopology with;
+    CHECK(slurm_api::set_topology(with, text));
+    CHECK(with.topology_str == text);
+    MessageWithoutUid without;
+    CHECK_FALSE(slurm_api::set_topology(without, text));
 }
 
 TEST_CASE("a job id becomes the key a job call takes") {
