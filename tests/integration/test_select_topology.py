@@ -294,6 +294,26 @@ def test_bounded_wait_for_one_domain_then_a_wider_placement(topo, jobs):
         assert time.time() - t0 >= 4, "started before the wait ran out"
 
 
+def test_the_wait_is_a_share_of_the_job_time_limit(topo, jobs):
+    # 10 % of a 3-minute limit is 18 s, longer than one 2 s backfill cycle and shorter than the cap.
+    conf = pathlib.Path(topo.env["KUBESLURM_CONF"])
+    original = conf.read_text()
+    conf.write_text(original + "TopologyMaxWait=600\nTopologyWaitCycles=1\nTopologyWaitLimitPercent=10\n"
+                    "TopologyIdleWaitPercent=0\n")
+    topo.run(["scontrol", "reconfigure"])
+    try:
+        run_job(topo, jobs, 12)                # dA1
+        run_job(topo, jobs, 8)                 # dA2: no domain has 11 free nodes now
+        job = submit(topo, 11, "--time=3")
+        jobs.append(job)
+        wait_reason(topo, job, "PENDING kubeslurm: waiting up to", timeout=20)
+        m = re.search(r"waiting up to (\d+) s", squeue_reason(topo, job))
+        assert m and 10 <= int(m.group(1)) <= 18, squeue_reason(topo, job)
+    finally:
+        conf.write_text(original)
+        topo.run(["scontrol", "reconfigure"])
+
+
 def test_a_waiting_head_holds_no_nodes(topo, jobs):
     with max_wait(topo, 60):
         # A time limit, so that backfill could plan the head on dA1 once this job ends.
