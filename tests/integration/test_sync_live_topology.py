@@ -4,6 +4,7 @@ topology field, without `scontrol reconfigure`. Stock select/cons_tres + topolog
 import os
 import re
 import subprocess
+import time
 
 import pytest
 
@@ -52,7 +53,9 @@ def test_a_relabelled_node_moves_between_blocks_without_reconfigure(k8s_server, 
         d = SyncDaemon(build_dir / "bin" / "kubeslurm-sync", conf, c.client_env(), tmp_path)
         d.start()
         try:
-            d.wait_log(r"(wrote|topology)", timeout=10)
+            # Its first pass finds topology.yaml as slurmctld read it (nothing to write or move).
+            d.wait_log(r"informers synced", timeout=10)
+            time.sleep(2)
             log_before = len(c.log("slurmctld"))
             k8s_server.set_labels("n3", {CLIQUE: "c.B"})
             d.wait_log(r"moved n3 in slurmctld to block:c\.B", timeout=15)
