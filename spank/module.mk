@@ -1,5 +1,5 @@
 # spank_kubeslurm.so: the SPANK plugin (options, health gate prolog, job environment).
-# The option/config/report/runner logic lives in libks-spankcore (spank/core/), unit-tested in
+# The option/config/report logic lives in libks-spankcore (spank/core/), unit-tested in
 # tests/unit/spank; the plugin links it with libks-common and nothing from libslurm: Slurm's
 # symbols come from the process that loads it.
 

@@ -12,13 +12,13 @@
 #include <string>
 #include <vector>
 
+#include "common/child_process.h"
 #include "common/hostlist.h"
 #include "common/log.h"
 #include "common/strings.h"
 #include "spank/core/gate_state.h"
 #include "spank/core/job_topology.h"
 #include "spank/core/report.h"
-#include "spank/core/runner.h"
 #include "spank/node_drain.h"
 #include "spank/plugin_state.h"
 
@@ -149,7 +149,7 @@ int prolog_gate(spank_t sp) {
         return 0;
     }
 
-    RunSpec spec;
+    ChildSpec spec;
     spec.path = cfg.str("CheckerPath");
     spec.args = {"--prolog", "--level", std::string(level_name(level))};
     if (file_exists(settings.conf_path)) spec.args.insert(spec.args.end(), {"--config", settings.conf_path});
@@ -158,11 +158,11 @@ int prolog_gate(spank_t sp) {
     spec.deadline = std::chrono::seconds(timeout_s);
 
     kLog.verbose("job ", job.job_id, " on ", job.node, ": running ", spec.path, " --level ", level_name(level));
-    RunOutput out = run_with_deadline(spec);
+    ChildOutcome out = run_child(spec);
     log_checker_stderr(out.stderr_text);
 
     const OnError on_error = parse_on_error(cfg.str("OnCheckerError")).value_or(OnError::Run);
-    Decision d = decide(out.run, on_error, timeout_s);
+    Decision d = decide(out, on_error, timeout_s);
     char seconds[32];
     std::snprintf(seconds, sizeof seconds, "%.2f", out.elapsed_s);
     gate["KUBESLURM_GPU_CHECK_RESULT"] = d.result;

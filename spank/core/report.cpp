@@ -72,7 +72,7 @@ std::optional<OnError> parse_on_error(std::string_view text) {
 
 std::string gate_reason(const health::CheckResult& result) { return clip(health::drain_reason(result)); }
 
-Decision decide(const CheckerRun& run, OnError on_error, long timeout_s) {
+Decision decide(const ChildOutcome& run, OnError on_error, long timeout_s) {
     Decision d;
     const auto checker_error = [&](const std::string& why) {
         d.result = "error";

@@ -7,6 +7,7 @@
 #include <string_view>
 #include <vector>
 
+#include "common/child_process.h"
 #include "common/result.h"
 #include "health/check_result.h"
 
@@ -26,16 +27,6 @@ struct Report {
 // Parses the one JSON document the checker writes to stdout; rejects other schemas.
 Result<Report> parse_report(std::string_view json);
 
-// What the checker process did, as seen by the prolog.
-struct CheckerRun {
-    bool started = false;      // false: it could not be executed at all
-    bool timed_out = false;    // killed at the prolog's deadline
-    int exit_code = -1;        // -1 when it died from a signal
-    int signal = 0;
-    std::string stdout_text;
-    std::string failure;       // why it could not be started
-};
-
 enum class OnError { Run, Drain, Fail };
 std::optional<OnError> parse_on_error(std::string_view text);
 
@@ -50,7 +41,7 @@ struct Decision {
 
 // Turns the checker's run into the prolog's decision. `timeout_s` is the deadline the prolog
 // enforced (named in the reason when the checker had to be killed).
-Decision decide(const CheckerRun& run, OnError on_error, long timeout_s);
+Decision decide(const ChildOutcome& run, OnError on_error, long timeout_s);
 
 // Reason written into `scontrol show node` for a result of this node: one line, at most 200
 // characters ("kubeslurm: <check>: <value> < <threshold> <unit>", "... timeout after N s").

@@ -1,5 +1,8 @@
 #include "health/check_result.h"
 
+#include <algorithm>
+#include <cstdio>
+
 #include <nlohmann/json.hpp>
 
 namespace ks::health {
@@ -42,7 +45,7 @@ std::string_view violated(std::string_view comparison) {
 }
 
 CheckResult measured(std::string check, double value, std::string_view comparison, double threshold,
-                     std::string unit, std::string detail) {
+                     std::string unit, std::string detail, std::optional<int> device) {
     CheckResult r;
     r.check = std::move(check);
     r.value = value;
@@ -51,6 +54,7 @@ CheckResult measured(std::string check, double value, std::string_view compariso
     r.unit = std::move(unit);
     r.status = compare(value, comparison, threshold);
     r.detail = std::move(detail);
+    r.device = device;
     if (r.status == Status::Error) r.detail = "unknown comparison '" + r.comparison + "'";
     return r;
 }
@@ -63,11 +67,12 @@ CheckResult skipped(std::string check, std::string reason) {
     return r;
 }
 
-CheckResult errored(std::string check, std::string reason) {
+CheckResult errored(std::string check, std::string reason, std::optional<int> device) {
     CheckResult r;
     r.check = std::move(check);
     r.status = Status::Error;
     r.detail = std::move(reason);
+    r.device = device;
     return r;
 }
 
@@ -80,6 +85,19 @@ CheckResult timed_out(std::string check, double deadline_s) {
     r.unit = "s";
     r.comparison = "<=";
     r.detail = "no result within the deadline; the check was abandoned";
+    return r;
+}
+
+CheckResult gave_up(std::string check, double after_s, std::optional<int> device) {
+    CheckResult r;
+    r.check = std::move(check);
+    r.status = Status::Timeout;
+    r.value = after_s;
+    r.unit = "s";
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "timeout after %.0f s", after_s);
+    r.detail = buf;
+    r.device = device;
     return r;
 }
 
@@ -109,7 +127,33 @@ nlohmann::ordered_json to_json(const CheckResult& r) {
     return j;
 }
 
+nlohmann::json to_backend_json(const CheckResult& r) {
+    nlohmann::json j = r.extra.is_object() ? r.extra : nlohmann::json::object();
+    j["check"] = r.check;
+    j["status"] = status_name(r.status);
+    if (r.value) j["value"] = *r.value;
+    if (r.threshold) {
+        j["threshold"] = *r.threshold;
+        j["comparison"] = r.comparison;
+    }
+    if (!r.unit.empty()) j["unit"] = r.unit;
+    if (!r.detail.empty()) j["detail"] = r.detail;
+    if (r.device) j["device"] = *r.device;
+    if (r.blame == Blame::Peers) j["blame"] = "peers";
+    if (!r.peers.empty()) j["peers"] = r.peers;
+    return j;
+}
+
+nlohmann::json to_backend_json(const std::vector<CheckResult>& results) {
+    nlohmann::json a = nlohmann::json::array();
+    for (const auto& r : results) a.push_back(to_backend_json(r));
+    return a;
+}
+
 namespace {
+
+constexpr std::string_view kFields[] = {"check", "unit", "comparison", "detail", "status", "value",
+                                        "threshold", "blame", "peers", "device"};
 
 std::string string_field(const nlohmann::json& j, const char* key) {
     auto it = j.find(key);
@@ -142,6 +186,8 @@ Result<CheckResult> result_from_json(const nlohmann::json& j) {
         for (const auto& p : *it)
             if (p.is_string()) r.peers.push_back(p.get<std::string>());
     if (auto it = j.find("device"); it != j.end() && it->is_number_integer()) r.device = it->get<int>();
+    for (const auto& [key, value] : j.items())
+        if (std::find(std::begin(kFields), std::end(kFields), key) == std::end(kFields)) r.extra[key] = value;
     return r;
 }
 

@@ -18,7 +18,7 @@ static bool failed_status(const std::string& s) { return s == "fail" || s == "er
 HistoryEntry history_entry(const NodeOutcome& o, const std::string& time, const std::string& sweep) {
     HistoryEntry e{time, sweep, o.node, o.status, {}};
     for (const auto& f : o.results)
-        if (failed_status(f.status) && !f.blame_peers) e.failed.push_back(f.label());
+        if (fails_node(f)) e.failed.push_back(result_label(f));
     if (e.failed.empty() && failed_status(o.status) && !o.problem.empty()) e.failed.push_back("job");
     return e;
 }

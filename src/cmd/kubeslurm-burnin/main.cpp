@@ -13,6 +13,7 @@
 #include "common/hostlist.h"
 #include "common/log.h"
 #include "options.h"
+#include "fleet_stats.h"
 #include "report.h"
 #include "sweep.h"
 

@@ -6,7 +6,15 @@
 
 namespace ks::burnin {
 
-std::string Figure::label() const { return device >= 0 ? check + "[" + std::to_string(device) + "]" : check; }
+std::string result_label(const health::CheckResult& r) {
+    return r.device ? r.check + "[" + std::to_string(*r.device) + "]" : r.check;
+}
+
+bool fails_node(const health::CheckResult& r) {
+    using health::Status;
+    return r.blame != health::Blame::Peers &&
+           (r.status == Status::Fail || r.status == Status::Error || r.status == Status::Timeout);
+}
 
 Result<nlohmann::json> extract_report(std::string_view output) {
     size_t pos = 0;
@@ -51,7 +59,7 @@ Result<NodeOutcome> outcome_from_report(const nlohmann::json& report) {
     o.node = text(report, "node");
     if (o.node.empty()) return Error{"report has no \"node\""};
     o.status = text(report, "status");
-    if (o.status != "pass" && o.status != "fail" && o.status != "skip" && o.status != "error" && o.status != "timeout")
+    if (!health::parse_status(o.status))
         return Error{"report of " + o.node + ": bad \"status\" '" + o.status + "'"};
     o.duration_s = number(report, "duration_s").value_or(0);
     o.reason = text(report, "reason");
@@ -59,18 +67,9 @@ Result<NodeOutcome> outcome_from_report(const nlohmann::json& report) {
     if (results == report.end() || !results->is_array()) return Error{"report of " + o.node + ": no \"results\" array"};
     for (const auto& r : *results) {
         if (!r.is_object()) return Error{"report of " + o.node + ": a result is not an object"};
-        Figure f;
-        f.check = text(r, "check");
-        if (f.check.empty()) return Error{"report of " + o.node + ": a result has no \"check\""};
-        f.status = text(r, "status");
-        f.value = number(r, "value");
-        f.threshold = number(r, "threshold");
-        f.unit = text(r, "unit");
-        f.comparison = text(r, "comparison");
-        f.detail = text(r, "detail");
-        f.blame_peers = text(r, "blame") == "peers";
-        if (auto d = r.find("device"); d != r.end() && d->is_number_integer()) f.device = d->get<int>();
-        o.results.push_back(std::move(f));
+        auto f = health::result_from_json(r);
+        if (!f) return Error{"report of " + o.node + ": " + f.error()};
+        o.results.push_back(std::move(f.value()));
     }
     if (auto c = report.find("culprits"); c != report.end() && c->is_array())
         for (const auto& n : *c)

@@ -11,32 +11,24 @@
 #include <nlohmann/json.hpp>
 
 #include "common/result.h"
+#include "health/check_result.h"
 
 namespace ks::burnin {
 
 inline constexpr std::string_view kReportSchema = "kubeslurm.gpucheck/v1";
 
-struct Figure {
-    std::string check;
-    int device = -1;
-    std::string status;
-    std::optional<double> value;
-    std::optional<double> threshold;
-    std::string unit;
-    std::string comparison;  // ">=" / "<="
-    std::string detail;
-    bool blame_peers = false;
+// "gpu.hbm_bandwidth[3]" for per-GPU results.
+std::string result_label(const health::CheckResult& r);
 
-    // "gpu.hbm_bandwidth[3]" for per-GPU results.
-    std::string label() const;
-};
+// A result that marks its node bad (fail, error, timeout) when it is not blamed on peers.
+bool fails_node(const health::CheckResult& r);
 
 struct NodeOutcome {
     std::string node;
     std::string status = "error";  // the node's verdict; "error" when no report came back
     double duration_s = 0;
     std::string reason;            // drain reason from the report ("kubeslurm: <check>: ...")
-    std::vector<Figure> results;
+    std::vector<health::CheckResult> results;
     std::vector<std::string> culprits;
     std::string problem;           // why there is no report (job failed, output unreadable)
     int exit_code = -1;

@@ -3,10 +3,28 @@
 #include <algorithm>
 #include <regex>
 
+#include "common/child_process.h"
 #include "common/strings.h"
-#include "process.h"
 
 namespace ks::burnin {
+
+namespace {
+
+// Runs one of Slurm's commands, looked up in PATH, to completion within a minute.
+Result<ChildOutcome> run_slurm(const std::vector<std::string>& argv) {
+    ChildSpec spec;
+    spec.path = argv.front();
+    spec.args.assign(argv.begin() + 1, argv.end());
+    spec.search_path = true;
+    spec.deadline = std::chrono::seconds(60);
+    spec.max_output = 256u << 20;  // `scontrol show node` of a large cluster, whole
+    auto out = run_child(spec);
+    if (!out.started) return Error{out.failure};
+    if (out.timed_out) return Error{argv.front() + " did not finish within 60 s"};
+    return out;
+}
+
+}  // namespace
 
 int gpu_count_of_gres(const std::string& gres) {
     int total = 0;
@@ -59,28 +77,28 @@ bool valid_node_name(const std::string& name) {
 }
 
 Result<std::vector<std::string>> partition_nodes(const std::string& partition) {
-    auto r = capture({"sinfo", "-h", "-N", "-p", partition, "-o", "%N"}, 60);
+    auto r = run_slurm({"sinfo", "-h", "-N", "-p", partition, "-o", "%N"});
     if (!r) return Error{r.error()};
-    if (r->exit_code != 0) return Error{"sinfo -p " + partition + ": " + std::string(str::trim(r->err))};
+    if (r->exit_code != 0) return Error{"sinfo -p " + partition + ": " + std::string(str::trim(r->stderr_text))};
     std::vector<std::string> out;
-    for (const auto& n : str::split(r->out, '\n'))
+    for (const auto& n : str::split(r->stdout_text, '\n'))
         if (std::find(out.begin(), out.end(), n) == out.end()) out.push_back(n);
     if (out.empty()) return Error{"partition " + partition + " has no nodes (or does not exist)"};
     return out;
 }
 
 Result<std::map<std::string, SlurmNode>> show_nodes() {
-    auto r = capture({"scontrol", "-o", "show", "node"}, 60);
+    auto r = run_slurm({"scontrol", "-o", "show", "node"});
     if (!r) return Error{r.error()};
-    if (r->exit_code != 0) return Error{"scontrol show node: " + std::string(str::trim(r->err))};
-    return parse_show_nodes(r->out);
+    if (r->exit_code != 0) return Error{"scontrol show node: " + std::string(str::trim(r->stderr_text))};
+    return parse_show_nodes(r->stdout_text);
 }
 
 Status drain_node(const std::string& node, const std::string& reason) {
     if (!valid_node_name(node)) return Error{"refusing to drain oddly named node '" + node + "'"};
-    auto r = capture({"scontrol", "update", "NodeName=" + node, "State=DRAIN", "Reason=" + reason}, 60);
+    auto r = run_slurm({"scontrol", "update", "NodeName=" + node, "State=DRAIN", "Reason=" + reason});
     if (!r) return Error{r.error()};
-    if (r->exit_code != 0) return Error{"scontrol update " + node + ": " + std::string(str::trim(r->err + r->out))};
+    if (r->exit_code != 0) return Error{"scontrol update " + node + ": " + std::string(str::trim(r->stderr_text + r->stdout_text))};
     return {};
 }
 

@@ -1,16 +1,15 @@
 #include "sweep.h"
 
-#include <signal.h>
-
 #include <chrono>
 #include <cmath>
 #include <fstream>
+#include <memory>
 #include <set>
 #include <sstream>
 #include <thread>
 
+#include "common/child_process.h"
 #include "common/strings.h"
-#include "process.h"
 
 namespace ks::burnin {
 
@@ -33,10 +32,8 @@ std::string last_line(const std::string& text) {
 // One job in flight.
 struct Running {
     std::string key;  // node or group name
-    pid_t pid;
-    Clock::time_point started;
     std::string out_path, err_path;
-    bool killed = false;
+    std::unique_ptr<ChildProcess> child;
 };
 
 std::string fmt_s(double s) {
@@ -45,8 +42,9 @@ std::string fmt_s(double s) {
     return buf;
 }
 
-// Starts jobs up to `parallel` at a time, stops any that outlive `limit_s`, and hands each
-// finished one to `done` (exit code, or nullopt when it had to be stopped).
+// Starts jobs up to `parallel` at a time, stops any that outlive `limit_s` (srun cancels its job
+// step on SIGTERM; the job's process group is killed 30 s later if it does not go), and hands each
+// finished one to `done` (exit code, 128 + signal, or nullopt when it had to be stopped).
 void run_jobs(const std::vector<std::pair<std::string, std::vector<std::string>>>& jobs, const std::string& raw_dir,
               int parallel, double limit_s,
               const std::function<void(const Running&, std::optional<int>)>& done) {
@@ -55,26 +53,27 @@ void run_jobs(const std::vector<std::pair<std::string, std::vector<std::string>>
     while (next < jobs.size() || !running.empty()) {
         while (next < jobs.size() && static_cast<int>(running.size()) < parallel) {
             const auto& [key, argv] = jobs[next++];
-            Running r{key, -1, Clock::now(), raw_dir + "/" + key + ".out", raw_dir + "/" + key + ".err"};
-            auto pid = spawn_to_files(argv, r.out_path, r.err_path);
-            if (!pid) {
-                std::ofstream(r.err_path, std::ios::app) << pid.error() << "\n";
+            Running r{key, raw_dir + "/" + key + ".out", raw_dir + "/" + key + ".err", nullptr};
+            ChildSpec spec;
+            spec.path = argv.front();
+            spec.args.assign(argv.begin() + 1, argv.end());
+            spec.search_path = true;
+            spec.deadline = std::chrono::milliseconds(static_cast<long long>(limit_s * 1000));
+            spec.kill_grace = std::chrono::seconds(30);
+            spec.stdout_file = r.out_path;
+            spec.stderr_file = r.err_path;
+            r.child = std::make_unique<ChildProcess>(spec);
+            if (!r.child->outcome().started) {
+                std::ofstream(r.err_path, std::ios::app) << r.child->outcome().failure << "\n";
                 done(r, 127);
                 continue;
             }
-            r.pid = *pid;
-            running.push_back(r);
+            running.push_back(std::move(r));
         }
         for (auto it = running.begin(); it != running.end();) {
-            auto code = poll_exit(it->pid);
-            double age = std::chrono::duration<double>(Clock::now() - it->started).count();
-            if (!code && age > limit_s + (it->killed ? 30 : 0)) {
-                // srun cancels its job step on SIGTERM; SIGKILL if it does not go.
-                kill(it->pid, it->killed ? SIGKILL : SIGTERM);
-                it->killed = true;
-            }
-            if (code) {
-                done(*it, it->killed ? std::nullopt : code);
+            if (it->child->poll(std::chrono::milliseconds(0))) {
+                const ChildOutcome& o = it->child->outcome();
+                done(*it, o.timed_out ? std::nullopt : std::optional<int>(o.signal ? 128 + o.signal : o.exit_code));
                 it = running.erase(it);
             } else {
                 ++it;

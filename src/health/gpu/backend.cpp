@@ -68,7 +68,7 @@ Results dispatch(const Context& ctx) {
     if (c == "gpu.nvlink_p2p") return check_nvlink_p2p(ctx);
     if (c == "gpu.nccl_allreduce") return check_nccl_allreduce(ctx);
     if (c == "gpu.nccl_multinode") return check_nccl_multinode(ctx);
-    return {error(c, "unknown check (see list_checks)")};
+    return {health::errored(c, "unknown check (see list_checks)")};
 }
 
 // Shared between the caller and a worker that may outlive it after a timeout.
@@ -97,11 +97,11 @@ Results run_with_watchdog(Request request, const ks_gpu_host_v1* host) {
             Context ctx{job->request, job->host, Deadline(inner_s), &job->gate};
             out = dispatch(ctx);
         } catch (const std::exception& e) {
-            out = {error(job->request.check, e.what())};
+            out = {health::errored(job->request.check, e.what())};
         } catch (abi::__forced_unwind&) {
             throw;  // thread cancellation at process exit must unwind, not be swallowed
         } catch (...) {
-            out = {error(job->request.check, "unexpected failure")};
+            out = {health::errored(job->request.check, "unexpected failure")};
         }
         std::lock_guard lock(job->mu);
         job->results = std::move(out);
@@ -119,7 +119,7 @@ Results run_with_watchdog(Request request, const ks_gpu_host_v1* host) {
         std::lock_guard gate(job->gate.mu);
         job->gate.abandoned = true;
     }
-    CheckResult t = timeout(job->request.check, deadline_s);
+    CheckResult t = health::gave_up(job->request.check, deadline_s);
     t.detail += " (a CUDA call did not return)";
     return {t};
 }
@@ -134,7 +134,7 @@ char* dup(const std::string& s) {
 char kOutOfMemory[] = "[{\"check\": \"gpu\", \"status\": \"error\", \"detail\": \"out of memory\"}]";
 
 char* json_error(const std::string& check, const std::string& why) {
-    char* p = dup(to_json({error(check, why)}).dump());
+    char* p = dup(health::to_backend_json({health::errored(check, why)}).dump());
     return p ? p : kOutOfMemory;
 }
 
@@ -156,8 +156,8 @@ char* run_check(const char* request_json, const ks_gpu_host_v1* host) {
         if (!req) return json_error("gpu", "bad request: " + req.error());
         std::string check = req->check;
         Results results = run_with_watchdog(std::move(*req), host);
-        if (results.empty()) results.push_back(skip(check, "nothing to check"));
-        char* out = dup(to_json(results).dump());
+        if (results.empty()) results.push_back(ks::health::skipped(check, "nothing to check"));
+        char* out = dup(ks::health::to_backend_json(results).dump());
         return out ? out : kOutOfMemory;
     } catch (const std::exception& e) {
         return json_error("gpu", e.what());

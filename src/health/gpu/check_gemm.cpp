@@ -116,7 +116,7 @@ Results check_gemm_bf16(const Context& ctx) {
             ctx.progress(static_cast<double>(windows) / planned_windows);
         } while (windows < planned_windows && ctx.deadline.remaining_s() > window + 1);
 
-        CheckResult consistency = judge("gpu.gemm_consistency", mismatches, 0, "", Comparison::AtMost, g.physical);
+        CheckResult consistency = health::measured("gpu.gemm_consistency", mismatches, "<=", 0, "", {}, g.physical);
         char buf[128];
         std::snprintf(buf, sizeof buf, "%d of %d repeats differ from the first result (%lldx%lldx%lld bf16)",
                       mismatches, windows, static_cast<long long>(n), static_cast<long long>(n),

@@ -190,13 +190,13 @@ CheckResult judged(const Context& ctx, const std::string& name, const Measured& 
     CheckResult r;
     auto floor = ctx.request.thresholds.get(key);
     if (m.mismatches) {
-        r = judge(name, m.busbw, floor.value_or(0), "GB/s", Comparison::AtLeast);
+        r = health::measured(name, m.busbw, ">=", floor.value_or(0), "GB/s");
         r.status = Status::Fail;
         r.detail = std::to_string(m.mismatches) + " elements of the all-reduce result are wrong";
     } else if (floor) {
-        r = judge(name, m.busbw, *floor, "GB/s", Comparison::AtLeast);
+        r = health::measured(name, m.busbw, ">=", *floor, "GB/s");
     } else {
-        r = judge(name, m.busbw, 0, "GB/s", Comparison::AtLeast);
+        r = health::measured(name, m.busbw, ">=", 0, "GB/s");
         r.threshold.reset();
         r.detail = "no busbw threshold for this GPU model: figure recorded only";
     }
@@ -210,12 +210,12 @@ Results guarded(const std::string& name, const Context& ctx, bool blame_peers, B
     try {
         return body();
     } catch (const DeadlineExceeded& e) {
-        r = timeout(name, ctx.deadline.total_s());
+        r = health::gave_up(name, ctx.deadline.total_s());
         r.detail += std::string(": ") + e.what();
     } catch (const std::exception& e) {
-        r = error(name, e.what());
+        r = health::errored(name, e.what());
     }
-    r.blame_peers = blame_peers;
+    if (blame_peers) r.blame = health::Blame::Peers;
     return {r};
 }
 
@@ -226,7 +226,7 @@ Results check_nccl_allreduce(const Context& ctx) {
     if (auto s = cuda_unavailable(name)) return {*s};
     return guarded(name, ctx, false, [&]() -> Results {
         std::vector<Gpu> gpus = resolve_gpus(ctx.request.devices);
-        if (gpus.size() < 2) return {skip(name, "fewer than two GPUs allocated: no intra-node all-reduce")};
+        if (gpus.size() < 2) return {health::skipped(name, "fewer than two GPUs allocated: no intra-node all-reduce")};
         ncclUniqueId id;
         nccl_check(ncclGetUniqueId(&id), "ncclGetUniqueId");
         int n = static_cast<int>(gpus.size());
@@ -237,7 +237,7 @@ Results check_nccl_allreduce(const Context& ctx) {
 Results check_nccl_multinode(const Context& ctx) {
     const std::string name = "gpu.nccl_multinode";
     if (!ctx.host || !ctx.host->allgather || ctx.nranks() < 2)
-        return {skip(name, "single node: no multi-node all-reduce")};
+        return {health::skipped(name, "single node: no multi-node all-reduce")};
     // Every node must take part in both exchanges, even one without a usable GPU, or the others
     // would wait for it until their deadline.
     int32_t local = 0;
@@ -252,8 +252,8 @@ Results check_nccl_multinode(const Context& ctx) {
     local = static_cast<int32_t>(gpus.size());
     std::vector<int32_t> counts(static_cast<size_t>(ctx.nranks()));
     if (ctx.allgather(&local, sizeof local, counts.data()) != 0) {
-        CheckResult r = error(name, "rendezvous allgather of GPU counts failed");
-        r.blame_peers = true;
+        CheckResult r = health::errored(name, "rendezvous allgather of GPU counts failed");
+        r.blame = health::Blame::Peers;
         return {r};
     }
     ncclUniqueId id{};
@@ -261,13 +261,13 @@ Results check_nccl_multinode(const Context& ctx) {
     if (ctx.rank() == 0 && local > 0 && ncclGetUniqueId(&id) != ncclSuccess) local_problem = "ncclGetUniqueId failed";
     std::vector<ncclUniqueId> ids(counts.size());
     if (ctx.allgather(&id, sizeof id, ids.data()) != 0) {
-        CheckResult r = error(name, "rendezvous allgather of the NCCL unique ID failed");
-        r.blame_peers = true;
+        CheckResult r = health::errored(name, "rendezvous allgather of the NCCL unique ID failed");
+        r.blame = health::Blame::Peers;
         return {r};
     }
-    if (counts[0] == 0) return {skip(name, "the first node has no GPU to lead the all-reduce")};
-    if (ctx.rank() == 0 && !local_problem.empty()) return {error(name, local_problem)};
-    if (local == 0) return {skip(name, local_problem.empty() ? "no GPU allocated on this node" : local_problem)};
+    if (counts[0] == 0) return {health::skipped(name, "the first node has no GPU to lead the all-reduce")};
+    if (ctx.rank() == 0 && !local_problem.empty()) return {health::errored(name, local_problem)};
+    if (local == 0) return {health::skipped(name, local_problem.empty() ? "no GPU allocated on this node" : local_problem)};
     int first = 0, total = 0;
     for (size_t i = 0; i < counts.size(); ++i) {
         if (static_cast<int>(i) < ctx.rank()) first += counts[i];
@@ -277,7 +277,7 @@ Results check_nccl_multinode(const Context& ctx) {
     // this node alone (the per-node checks judge each node).
     return guarded(name, ctx, true, [&]() -> Results {
         CheckResult r = judged(ctx, name, measure_allreduce(ctx, gpus, ids[0], first, total), key::MultinodeMin, total);
-        if (r.status != Status::Pass) r.blame_peers = true;
+        if (r.status != Status::Pass) r.blame = health::Blame::Peers;
         r.extra["nodes"] = ctx.nranks();
         return {r};
     });

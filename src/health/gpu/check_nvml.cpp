@@ -45,7 +45,7 @@ std::string device_name(const nvml::Api& api, nvml::Device d) {
 CheckResult counted(std::string check, double value, std::optional<double> max, int device,
                     std::string detail = {}) {
     CheckResult r;
-    if (max) r = judge(check, value, *max, "", Comparison::AtMost, device);
+    if (max) r = health::measured(check, value, "<=", *max, "", {}, device);
     else {
         r.check = std::move(check);
         r.value = value;
@@ -57,7 +57,7 @@ CheckResult counted(std::string check, double value, std::optional<double> max, 
 }
 
 CheckResult unsupported(std::string check, int device, const std::string& why) {
-    CheckResult r = skip(std::move(check), why);
+    CheckResult r = health::skipped(std::move(check), why);
     r.device = device;
     return r;
 }
@@ -92,7 +92,7 @@ Session open_session(const Context& ctx) {
 
 Results check_inventory(const Context& ctx) {
     Session s = open_session(ctx);
-    if (!s.api) return {skip("gpu.inventory", s.why)};
+    if (!s.api) return {health::skipped("gpu.inventory", s.why)};
     const nvml::Api& api = *s.api;
     Results out;
 
@@ -143,7 +143,7 @@ Results check_inventory(const Context& ctx) {
         nvml::Return r = api.DeviceGetEccMode ? api.DeviceGetEccMode(g.dev, &current, &pending)
                                               : nvml::ErrorNotSupported;
         if (r == nvml::Success) {
-            CheckResult e = judge("gpu.ecc_mode", current, 1, "", Comparison::AtLeast, g.physical);
+            CheckResult e = health::measured("gpu.ecc_mode", current, ">=", 1, "", {}, g.physical);
             e.detail = current ? "ECC enabled" : "ECC disabled";
             if (current != pending) e.detail += " (pending change after reboot)";
             out.push_back(e);
@@ -166,7 +166,7 @@ void remap_and_ecc(const Context& ctx, const nvml::Api& api, const NvmlGpu& g, R
     nvml::Return r = api.DeviceGetRemappedRows ? api.DeviceGetRemappedRows(g.dev, &corr, &unc, &pending, &failed)
                                                : nvml::ErrorNotSupported;
     if (r == nvml::Success) {
-        CheckResult c = judge("gpu.row_remap", pending + failed, 0, "", Comparison::AtMost, g.physical);
+        CheckResult c = health::measured("gpu.row_remap", pending + failed, "<=", 0, "", {}, g.physical);
         c.detail = "pending " + std::to_string(pending) + ", failed " + std::to_string(failed) +
                    ", remapped rows " + std::to_string(corr + unc);
         out.push_back(c);
@@ -203,7 +203,7 @@ void throttle_and_temperature(const Context& ctx, const nvml::Api& api, const Nv
     unsigned long long reasons = 0;
     if (api.DeviceGetClocksEventReasons && api.DeviceGetClocksEventReasons(g.dev, &reasons) == nvml::Success) {
         unsigned long long bad = reasons & throttle::Harmful;
-        CheckResult c = judge("gpu.throttle", bad ? 1 : 0, 0, "", Comparison::AtMost, g.physical);
+        CheckResult c = health::measured("gpu.throttle", bad ? 1 : 0, "<=", 0, "", {}, g.physical);
         c.value.reset();
         c.threshold.reset();
         c.detail = "clock event reasons: " + throttle_names(reasons);
@@ -238,7 +238,7 @@ void nvlink(const Context& ctx, const nvml::Api& api, const NvmlGpu& g, Results&
         }
     }
     if (supported == 0) return;  // PCIe GPU without NVLink: nothing to judge
-    CheckResult s = judge("gpu.nvlink", active, supported, "links", Comparison::AtLeast, g.physical);
+    CheckResult s = health::measured("gpu.nvlink", active, ">=", supported, "links", {}, g.physical);
     s.detail = down.empty() ? "all links up" : "links down: " + down;
     out.push_back(s);
     out.push_back(counted("gpu.nvlink_crc_errors", static_cast<double>(crc),
@@ -278,7 +278,7 @@ void xid_events(const Context& ctx, const nvml::Api& api, const std::vector<Nvml
         std::string critical, other;
         for (auto x : seen[g.physical])
             (is_critical_xid(x) ? critical : other) += (std::string(" ") + std::to_string(x));
-        CheckResult c = judge("gpu.xid", critical.empty() ? 0 : 1, 0, "", Comparison::AtMost, g.physical);
+        CheckResult c = health::measured("gpu.xid", critical.empty() ? 0 : 1, "<=", 0, "", {}, g.physical);
         c.value.reset();
         c.threshold.reset();
         c.detail = critical.empty() ? "no critical Xid" : "critical Xid" + critical;
@@ -291,7 +291,7 @@ void xid_events(const Context& ctx, const nvml::Api& api, const std::vector<Nvml
 
 Results check_passive(const Context& ctx) {
     Session s = open_session(ctx);
-    if (!s.api) return {skip("gpu.passive", s.why)};
+    if (!s.api) return {health::skipped("gpu.passive", s.why)};
     Results out;
     for (const auto& g : s.gpus) {
         remap_and_ecc(ctx, *s.api, g, out);

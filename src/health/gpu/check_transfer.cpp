@@ -47,7 +47,7 @@ Results check_nvlink_p2p(const Context& ctx) {
     const std::string name = "gpu.nvlink_p2p";
     if (auto s = cuda_unavailable(name)) return {*s};
     std::vector<Gpu> gpus = resolve_gpus(ctx.request.devices);
-    if (gpus.size() < 2) return {skip(name, "fewer than two GPUs allocated: no peer copies")};
+    if (gpus.size() < 2) return {health::skipped(name, "fewer than two GPUs allocated: no peer copies")};
 
     struct Pair {
         Gpu src, dst;
@@ -60,7 +60,7 @@ Results check_nvlink_p2p(const Context& ctx) {
             cuda_check(cudaDeviceCanAccessPeer(&ok, a.ordinal, b.ordinal), "cudaDeviceCanAccessPeer");
             (ok ? pairs : no_access).push_back({a, b});
         }
-    if (pairs.empty()) return {skip(name, "no GPU pair has peer access (no NVLink/P2P on this node)")};
+    if (pairs.empty()) return {health::skipped(name, "no GPU pair has peer access (no NVLink/P2P on this node)")};
 
     const double seconds = std::max(0.05, measuring_seconds(ctx.request) / static_cast<double>(pairs.size()));
     std::vector<DeviceFigure> figures;
@@ -86,23 +86,23 @@ Results check_nvlink_p2p(const Context& ctx) {
             figures.push_back({p.src.physical, gbps(static_cast<double>(kCopyBytes), per_iter)});
             peers.push_back(p.dst.physical);
         } catch (const DeadlineExceeded& e) {
-            problems.push_back(timeout(name, ctx.deadline.total_s(), p.src.physical));
+            problems.push_back(health::gave_up(name, ctx.deadline.total_s(), p.src.physical));
             break;
         } catch (const std::exception& e) {
-            problems.push_back(error(name, std::string("to GPU ") + std::to_string(p.dst.physical) + ": " + e.what(),
+            problems.push_back(health::errored(name, std::string("to GPU ") + std::to_string(p.dst.physical) + ": " + e.what(),
                                      p.src.physical));
         }
         ctx.progress(static_cast<double>(i + 1) / static_cast<double>(pairs.size()));
     }
     auto absolute = ctx.request.thresholds.get(key::P2pMin);
-    Results out = judge_devices(name, "GB/s", Comparison::AtLeast, figures, absolute, ctx.request.thresholds.tolerance());
+    Results out = judge_devices(name, "GB/s", ">=", figures, absolute, ctx.request.thresholds.tolerance());
     for (size_t i = 0; i < out.size(); ++i) {
         out[i].extra["peer"] = peers[i];
         std::string pair = "GPU " + std::to_string(figures[i].device) + " -> GPU " + std::to_string(peers[i]);
         out[i].detail = out[i].detail.empty() || out[i].extra.contains("relative") ? pair : pair + ": " + out[i].detail;
     }
     for (const auto& p : no_access) {
-        CheckResult r = error(name, "GPU " + std::to_string(p.src.physical) + " cannot access GPU " +
+        CheckResult r = health::errored(name, "GPU " + std::to_string(p.src.physical) + " cannot access GPU " +
                                         std::to_string(p.dst.physical) + " while other pairs can",
                               p.src.physical);
         r.status = Status::Fail;

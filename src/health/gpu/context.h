@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "health/gpu/check_result.h"
+#include "health/check_result.h"
 #include "health/gpu/request.h"
 #include "health/gpu_backend.h"
 

@@ -1,12 +1,13 @@
 # GPU backend (engineer G): libkubeslurm-gpu.so, loaded by kubeslurm-gpucheck with dlopen.
 #
 # - GPU_CORE_SRCS: pure C++ (thresholds, verdicts, busbw maths, request parsing) that compiles
-#   without CUDA: $(B)/lib/libks-gpucore.a, linked into the backend and the unit tests.
+#   without CUDA: $(B)/lib/libks-gpucore.a, linked into the backend and the unit tests. Results
+#   are health's CheckResult: libks-health's check_result.o is linked in with it.
 # - the rest of src/health/gpu (*.cpp, *.cu): CUDA runtime (static), cuBLASLt and NCCL (dynamic);
 #   NVML through dlopen at run time.
 
 GPU_DIR        := src/health/gpu
-GPU_CORE_SRCS  := $(addprefix $(GPU_DIR)/,check_result.cpp thresholds.cpp nvml_decode.cpp bandwidth.cpp request.cpp)
+GPU_CORE_SRCS  := $(addprefix $(GPU_DIR)/,thresholds.cpp nvml_decode.cpp bandwidth.cpp request.cpp)
 GPU_CORE_LIB   := $(B)/lib/libks-gpucore.a
 GPU_CUDA_SRCS  := $(filter-out $(GPU_CORE_SRCS),$(wildcard $(GPU_DIR)/*.cpp))
 GPU_CU_SRCS    := $(wildcard $(GPU_DIR)/*.cu)
@@ -23,6 +24,8 @@ $(GPU_CORE_LIB): $(call objs_of,$(GPU_CORE_SRCS))
 	$(AR) rcs $@ $^
 
 unit_gpu_EXTRA_LIBS += $(GPU_CORE_LIB)
+# Results are health's CheckResult (src/health/check_result.h), shared with the checker.
+unit_gpu_MODULES += health
 
 ifeq ($(HAVE_CUDA),1)
 PLUGINS += $(GPU_BACKEND)
@@ -33,10 +36,10 @@ $(B)/obj/%.cu.o: %.cu
 	@mkdir -p $(@D)
 	$(NVCC) $(filter -I% -D%,$(CPPFLAGS)) -isystem $(CUDA_HOME)/include $(NVCC_FLAGS) -MMD -MP -c $< -o $@
 
-$(GPU_BACKEND): $(call objs_of,$(GPU_CUDA_SRCS)) $(patsubst %.cu,$(B)/obj/%.cu.o,$(GPU_CU_SRCS)) $(GPU_CORE_LIB) $(call modlib,common) $(GPU_DIR)/exports.map
+$(GPU_BACKEND): $(call objs_of,$(GPU_CUDA_SRCS)) $(patsubst %.cu,$(B)/obj/%.cu.o,$(GPU_CU_SRCS)) $(GPU_CORE_LIB) $(call modlib,common) $(call modlib,health) $(GPU_DIR)/exports.map
 	@mkdir -p $(@D)
 	$(CXX) -shared $(LDFLAGS) -Wl,--version-script=$(GPU_DIR)/exports.map -Wl,--exclude-libs,ALL \
-	  -o $@ $(filter %.o,$^) $(GPU_CORE_LIB) $(call modlibs,) \
+	  -o $@ $(filter %.o,$^) $(GPU_CORE_LIB) $(call modlibs,health) \
 	  -L$(CUDA_HOME)/lib64 -Wl,-rpath,$(CUDA_HOME)/lib64 -lcudart_static -lcublasLt -lnccl -ldl -lrt -pthread
 
 .PHONY: gpu-backend

@@ -9,9 +9,9 @@ std::optional<CheckResult> cuda_unavailable(const std::string& check) {
     int count = 0;
     cudaError_t e = cudaGetDeviceCount(&count);
     if (e == cudaErrorNoDevice || e == cudaErrorInsufficientDriver || (e == cudaSuccess && count == 0))
-        return skip(check, std::string("no usable NVIDIA GPU or driver: ") +
+        return health::skipped(check, std::string("no usable NVIDIA GPU or driver: ") +
                                (e == cudaSuccess ? "0 GPUs visible" : cudaGetErrorString(e)));
-    if (e != cudaSuccess) return skip(check, std::string("CUDA not usable: ") + cudaGetErrorString(e));
+    if (e != cudaSuccess) return health::skipped(check, std::string("CUDA not usable: ") + cudaGetErrorString(e));
     return std::nullopt;
 }
 
@@ -33,12 +33,12 @@ PerGpuOutcome for_each_gpu(const Context& ctx, const std::string& check,
                 for (auto& r : extra) out.problems.push_back(std::move(r));
             } catch (const DeadlineExceeded& e) {
                 std::lock_guard lock(mu);
-                CheckResult t = timeout(check, ctx.deadline.total_s(), g.physical);
+                CheckResult t = health::gave_up(check, ctx.deadline.total_s(), g.physical);
                 t.detail += std::string(": ") + e.what();
                 out.problems.push_back(t);
             } catch (const std::exception& e) {
                 std::lock_guard lock(mu);
-                out.problems.push_back(error(check, e.what(), g.physical));
+                out.problems.push_back(health::errored(check, e.what(), g.physical));
             }
         };
         if (parallel) threads.emplace_back(one);
@@ -54,7 +54,7 @@ Results finish_per_gpu(const Context& ctx, const std::string& check, const std::
     if (!absolute && outcome.figures.size() >= 1)
         ctx.log(1, check + ": no '" + std::string(threshold_key) +
                        "' threshold for this GPU model: judging against the node's median GPU");
-    Results out = judge_devices(check, unit, Comparison::AtLeast, outcome.figures, absolute,
+    Results out = judge_devices(check, unit, ">=", outcome.figures, absolute,
                                 ctx.request.thresholds.tolerance());
     for (auto& p : outcome.problems) out.push_back(std::move(p));
     return out;

@@ -47,28 +47,28 @@ static std::string fixed(double v) {
 }
 
 std::vector<CheckResult> judge_devices(std::string_view check, std::string_view unit,
-                                       Comparison cmp, const std::vector<DeviceFigure>& figures,
+                                       std::string_view cmp, const std::vector<DeviceFigure>& figures,
                                        std::optional<double> absolute, double tolerance) {
     std::vector<double> values;
     for (const auto& f : figures) values.push_back(f.value);
     const double med = median(values);
     const bool relative = figures.size() >= 2;
-    const double bound = cmp == Comparison::AtLeast ? med * (1.0 - tolerance) : med * (1.0 + tolerance);
+    const double bound = cmp == ">=" ? med * (1.0 - tolerance) : med * (1.0 + tolerance);
 
     std::vector<CheckResult> out;
     for (const auto& f : figures) {
         CheckResult r;
         r.check = std::string(check);
         r.unit = std::string(unit);
-        r.comparison = cmp;
+        r.comparison = std::string(cmp);
         r.device = f.device;
         r.value = f.value;
         r.status = Status::Pass;
         if (absolute) {
             r.threshold = *absolute;
-            if (!within(f.value, *absolute, cmp)) r.status = Status::Fail;
+            if (health::compare(f.value, cmp, *absolute) != Status::Pass) r.status = Status::Fail;
         }
-        if (r.status == Status::Pass && relative && !within(f.value, bound, cmp)) {
+        if (r.status == Status::Pass && relative && health::compare(f.value, cmp, bound) != Status::Pass) {
             r.status = Status::Fail;
             r.threshold = bound;
             r.detail = fixed(std::abs(f.value / med - 1.0) * 100.0) + "% off the node's median GPU (" +

@@ -13,9 +13,13 @@
 #include <nlohmann/json.hpp>
 
 #include "common/result.h"
-#include "health/gpu/check_result.h"
+#include "health/check_result.h"
 
 namespace ks::gpu {
+
+// The backend's results are the checker's (one type; JSON in between, see gpu_backend.h).
+using health::CheckResult;
+using health::Status;
 
 namespace key {
 inline constexpr std::string_view HbmMin = "gpu.hbm_bandwidth.min_gbps";  // GB/s per GPU
@@ -59,8 +63,9 @@ struct DeviceFigure {
 // median (within `tolerance`) when there are at least two devices: a GPU much slower than its
 // siblings fails even above the floor. Without an absolute threshold the results say so (the
 // caller logs the warning once).
+// `cmp` is ">=" (higher is better) or "<=" (lower is better).
 std::vector<CheckResult> judge_devices(std::string_view check, std::string_view unit,
-                                       Comparison cmp, const std::vector<DeviceFigure>& figures,
+                                       std::string_view cmp, const std::vector<DeviceFigure>& figures,
                                        std::optional<double> absolute, double tolerance);
 
 }  // namespace ks::gpu

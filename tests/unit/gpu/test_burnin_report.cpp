@@ -7,6 +7,7 @@
 #include <fstream>
 #include <regex>
 
+#include "cmd/kubeslurm-burnin/fleet_stats.h"
 #include "cmd/kubeslurm-burnin/groups.h"
 #include "cmd/kubeslurm-burnin/history.h"
 #include "cmd/kubeslurm-burnin/options.h"
@@ -52,8 +53,8 @@ TEST_CASE("the checker's JSON is found in output with a table around it") {
     CHECK(o->status == "pass");
     CHECK(o->duration_s == 61.5);
     REQUIRE(o->results.size() == 2);
-    CHECK(o->results[0].label() == "gpu.hbm_bandwidth[0]");
-    CHECK(o->results[1].blame_peers);
+    CHECK(result_label(o->results[0]) == "gpu.hbm_bandwidth[0]");
+    CHECK(o->results[1].blame == ks::health::Blame::Peers);
     CHECK(o->culprits == std::vector<std::string>{"n9"});
 
     CHECK_FALSE(outcome_from_report({{"node", "n1"}, {"status", "great"}, {"results", nlohmann::json::array()}}).ok());

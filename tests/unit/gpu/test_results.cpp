@@ -1,15 +1,16 @@
 #include <catch2/catch.hpp>
 
 #include "health/gpu/bandwidth.h"
-#include "health/gpu/check_result.h"
+#include "health/check_result.h"
 #include "health/gpu/nvml_decode.h"
 
 using namespace ks::gpu;
+using namespace ks::health;
 
 TEST_CASE("result JSON carries the contract's fields") {
-    auto r = judge("gpu.pcie_h2d", 40.0, 48.0, "GB/s", Comparison::AtLeast, 2);
+    auto r = measured("gpu.pcie_h2d", 40.0, ">=", 48.0, "GB/s", {}, 2);
     CHECK(r.status == Status::Fail);
-    auto j = r.to_json();
+    auto j = to_backend_json(r);
     CHECK(j["check"] == "gpu.pcie_h2d");
     CHECK(j["status"] == "fail");
     CHECK(j["value"] == 40.0);
@@ -19,25 +20,13 @@ TEST_CASE("result JSON carries the contract's fields") {
     CHECK(j["device"] == 2);
     CHECK_FALSE(j.contains("blame"));
 
-    r.blame_peers = true;
-    CHECK(r.to_json()["blame"] == "peers");
-    auto t = timeout("gpu.nccl_multinode", 12.4);
-    CHECK(t.to_json()["status"] == "timeout");
+    r.blame = Blame::Peers;
+    CHECK(to_backend_json(r)["blame"] == "peers");
+    auto t = gave_up("gpu.nccl_multinode", 12.4);
+    CHECK(to_backend_json(t)["status"] == "timeout");
     CHECK(t.detail == "timeout after 12 s");
-    CHECK(judge("gpu.temperature", 85, 84, "C", Comparison::AtMost).status == Status::Fail);
-    CHECK(judge("gpu.temperature", 84, 84, "C", Comparison::AtMost).status == Status::Pass);
-}
-
-TEST_CASE("worst status orders timeout > error > fail > pass > skip") {
-    std::vector<CheckResult> rs = {skip("a", "x"), judge("b", 1, 0, "", Comparison::AtLeast)};
-    CHECK(worst(rs) == Status::Pass);
-    rs.push_back(judge("c", 0, 1, "", Comparison::AtLeast));
-    CHECK(worst(rs) == Status::Fail);
-    rs.push_back(error("d", "no"));
-    CHECK(worst(rs) == Status::Error);
-    rs.push_back(timeout("e", 1));
-    CHECK(worst(rs) == Status::Timeout);
-    CHECK(worst({}) == Status::Skip);
+    CHECK(measured("gpu.temperature", 85, "<=", 84, "C").status == Status::Fail);
+    CHECK(measured("gpu.temperature", 84, "<=", 84, "C").status == Status::Pass);
 }
 
 TEST_CASE("nccl-tests bandwidth formulas") {

@@ -30,7 +30,7 @@ TEST_CASE("per-device judgement: absolute floor and node median") {
     std::vector<DeviceFigure> figs = {{0, 3000}, {1, 2990}, {2, 3010}, {3, 2700}};
 
     SECTION("a GPU above the floor but 10% below its siblings fails") {
-        auto r = judge_devices("gpu.hbm_bandwidth", "GB/s", Comparison::AtLeast, figs, 2650.0, 0.05);
+        auto r = judge_devices("gpu.hbm_bandwidth", "GB/s", ">=", figs, 2650.0, 0.05);
         REQUIRE(r.size() == 4);
         CHECK(r[0].status == Status::Pass);
         CHECK(r[0].threshold == 2650.0);
@@ -41,26 +41,26 @@ TEST_CASE("per-device judgement: absolute floor and node median") {
     }
     SECTION("below the absolute floor fails even when all GPUs agree") {
         std::vector<DeviceFigure> slow = {{0, 2000}, {1, 2001}};
-        auto r = judge_devices("gpu.hbm_bandwidth", "GB/s", Comparison::AtLeast, slow, 2650.0, 0.05);
+        auto r = judge_devices("gpu.hbm_bandwidth", "GB/s", ">=", slow, 2650.0, 0.05);
         CHECK(r[0].status == Status::Fail);
         CHECK(r[0].threshold == 2650.0);
         CHECK(r[1].status == Status::Fail);
     }
     SECTION("unknown SKU: relative only, marked as such") {
-        auto r = judge_devices("gpu.gemm_bf16", "TFLOP/s", Comparison::AtLeast, figs, std::nullopt, 0.05);
+        auto r = judge_devices("gpu.gemm_bf16", "TFLOP/s", ">=", figs, std::nullopt, 0.05);
         CHECK(r[0].status == Status::Pass);
         CHECK(r[3].status == Status::Fail);
-        CHECK(r[0].to_json().value("relative", false));
+        CHECK(ks::health::to_backend_json(r[0]).value("relative", false));
         CHECK_THAT(r[0].detail, Catch::Contains("no threshold"));
     }
     SECTION("lower-is-better comparison") {
         std::vector<DeviceFigure> temps = {{0, 60}, {1, 61}, {2, 90}};
-        auto r = judge_devices("gpu.temperature", "C", Comparison::AtMost, temps, 84.0, 0.5);
+        auto r = judge_devices("gpu.temperature", "C", "<=", temps, 84.0, 0.5);
         CHECK(r[0].status == Status::Pass);
         CHECK(r[2].status == Status::Fail);
     }
     SECTION("a single GPU without threshold is recorded, not judged") {
-        auto r = judge_devices("gpu.hbm_bandwidth", "GB/s", Comparison::AtLeast, {{0, 1.0}}, std::nullopt, 0.05);
+        auto r = judge_devices("gpu.hbm_bandwidth", "GB/s", ">=", {{0, 1.0}}, std::nullopt, 0.05);
         CHECK(r[0].status == Status::Pass);
         CHECK_FALSE(r[0].threshold);
     }

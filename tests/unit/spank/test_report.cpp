@@ -13,8 +13,8 @@ std::string doc(const std::string& status, const std::string& results, const std
            status + R"(", "duration_s": 1.5, "results": [)" + results + R"(], "culprits": )" + culprits + "}";
 }
 
-CheckerRun ran(int exit_code, const std::string& out) {
-    CheckerRun r;
+ks::ChildOutcome ran(int exit_code, const std::string& out) {
+    ks::ChildOutcome r;
     r.started = true;
     r.exit_code = exit_code;
     r.stdout_text = out;
@@ -70,7 +70,7 @@ TEST_CASE("a failure blamed on peers never drains this node") {
 }
 
 TEST_CASE("a checker killed at the deadline drains with a timeout reason") {
-    CheckerRun r;
+    ks::ChildOutcome r;
     r.started = true;
     r.timed_out = true;
     r.signal = 15;
@@ -89,7 +89,7 @@ TEST_CASE("a check that timed out inside the checker names itself") {
 }
 
 TEST_CASE("checker errors follow OnCheckerError") {
-    CheckerRun missing;
+    ks::ChildOutcome missing;
     missing.failure = "cannot execute /x: No such file or directory";
     auto run = decide(missing, OnError::Run, 60);
     CHECK(run.result == "error");

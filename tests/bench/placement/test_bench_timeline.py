@@ -3,7 +3,9 @@ import json
 import pathlib
 import sys
 
-sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1] / "bench" / "placement"))
+HERE = pathlib.Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(HERE.parents[1] / "integration"))  # slurmcluster, imported, not run
 
 import slurmcluster  # noqa: E402
 import timeline  # noqa: E402

@@ -6,7 +6,7 @@ import pathlib
 import subprocess
 import sys
 
-HERE = pathlib.Path(__file__).resolve().parents[1] / "bench" / "placement"
+HERE = pathlib.Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 from span_cost_job import stretched_seconds  # noqa: E402
