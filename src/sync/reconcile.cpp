@@ -50,14 +50,18 @@ void slurm_actions(const SlurmNode& s, const KubeNode& k, const Options& o, std:
 void kube_actions(const KubeNode& k, const std::vector<const SlurmNode*>& on_node, const Options& o,
                   std::vector<Action>& out) {
     std::optional<HealthVerdict> verdict;
+    std::string failed;  // the Slurm node whose verdict is shown
     for (const SlurmNode* s : on_node)
-        if (s->drain && (verdict = parse_health_reason(s->reason))) break;
+        if (s->drain && (verdict = parse_health_reason(s->reason))) {
+            failed = s->name;
+            break;
+        }
 
     const Condition* cond = k.condition(o.condition_type);
     const Taint* taint = k.taint(o.unhealthy_taint_key);
     if (verdict) {
         if (!cond || cond->status != "True" || cond->reason != verdict->check || cond->message != verdict->detail)
-            out.push_back({ActionKind::SetCondition, {}, k.name, verdict->check, verdict->detail, {}});
+            out.push_back({ActionKind::SetCondition, failed, k.name, verdict->check, verdict->detail, {}});
         if (!taint || taint->value != verdict->check || taint->effect != "NoSchedule")
             out.push_back({ActionKind::AddTaint, {}, k.name, verdict->check, {}, {}});
     } else {

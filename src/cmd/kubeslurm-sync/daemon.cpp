@@ -32,7 +32,8 @@ Result<Reloadable> Reloadable::from(const config::Config& cfg) {
 
 Daemon::Daemon(Reloadable conf, std::unique_ptr<k8s::Client> client, RunFlags flags)
     : m_conf(std::move(conf)), m_client(std::move(client)), m_flags(std::move(flags)),
-      m_cache(m_conf.labels, m_metrics), m_executor(m_client.get(), m_metrics, m_conf.settings.options) {
+      m_cache(m_conf.labels, m_metrics), m_events(std::make_unique<k8s::Client>(m_client->config()), m_metrics, m_flags.identity),
+      m_executor(m_client.get(), m_metrics, m_conf.settings.options, m_flags.dry_run ? nullptr : &m_events) {
     if (!m_flags.action_log.empty())
         if (auto st = m_executor.open_action_log(m_flags.action_log); !st) kLog.error(st.error());
 }

@@ -72,6 +72,7 @@ private:
     RunFlags m_flags;
     sync::Metrics m_metrics;
     KubeCache m_cache;
+    EventRecorder m_events;
     Executor m_executor;
     std::unique_ptr<k8s::Informer> m_nodes, m_pods;
     std::unique_ptr<LeaderElector> m_elector;

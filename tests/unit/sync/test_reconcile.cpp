@@ -155,7 +155,7 @@ TEST_CASE("health-gate drain sets condition and taint; resume clears both") {
     w.drained("n1", "kubeslurm: gpu.hbm_bandwidth: 1200 < 2500 GB/s");
     auto acts = w.run();
     REQUIRE(acts.size() == 2);
-    CHECK(acts[0] == Action{ActionKind::SetCondition, "", "n1", "gpu.hbm_bandwidth", "1200 < 2500 GB/s", {}});
+    CHECK(acts[0] == Action{ActionKind::SetCondition, "n1", "n1", "gpu.hbm_bandwidth", "1200 < 2500 GB/s", {}});
     CHECK(acts[1] == Action{ActionKind::AddTaint, "", "n1", "gpu.hbm_bandwidth", "", {}});
     CHECK(w.settle().empty());
     const auto* cond = w.kube["n1"].condition("GPUHealthCheckFailed");
