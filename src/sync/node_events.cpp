@@ -25,6 +25,14 @@ k8s::NodeEvent event(const Action& a, std::string_view type, std::string_view re
 
 }  // namespace
 
+void add_figure(k8s::NodeEvent& e, const HealthVerdict& v) {
+    e.annotations["kubeslurm.io/check"] = v.check;
+    if (!v.figure) return;
+    e.annotations["kubeslurm.io/figure"] = number(v.figure->value);
+    e.annotations["kubeslurm.io/threshold"] = number(v.figure->threshold);
+    if (!v.figure->unit.empty()) e.annotations["kubeslurm.io/unit"] = v.figure->unit;
+}
+
 std::optional<k8s::NodeEvent> action_event(const Action& a) {
     switch (a.kind) {
     case ActionKind::Drain: {
@@ -38,17 +46,43 @@ std::optional<k8s::NodeEvent> action_event(const Action& a) {
     case ActionKind::SetCondition: {
         auto e = event(a, "Warning", kEventGateFailed,
                        "Slurm node " + a.slurm_node + " drained by the health gate: " + a.reason + ": " + a.message);
-        e.annotations["kubeslurm.io/check"] = a.reason;
-        if (auto f = parse_figure(a.message)) {
-            e.annotations["kubeslurm.io/figure"] = number(f->value);
-            e.annotations["kubeslurm.io/threshold"] = number(f->threshold);
-            if (!f->unit.empty()) e.annotations["kubeslurm.io/unit"] = f->unit;
-        }
+        add_figure(e, HealthVerdict{a.reason, a.message, parse_figure(a.message)});
         return e;
     }
+    case ActionKind::RefuseReturnCheck:
+        return event(a, "Warning", kEventReturnRefused,
+                     "return-to-service check of Slurm node " + a.slurm_node + " refused: " + a.message);
     default:
         return std::nullopt;
     }
+}
+
+k8s::NodeEvent return_check_event(const Action& check, uint32_t job, const Judgement& j) {
+    const std::string what = "return-to-service check of Slurm node " + check.slurm_node + " (job " +
+                             std::to_string(job) + ", level " + check.reason + ")";
+    k8s::NodeEvent e;
+    switch (j.outcome) {
+    case Outcome::Running:
+        e = event(check, "Normal", "ReturnCheckStarted", what + " started: " + check.message);
+        break;
+    case Outcome::Passed:
+        e = event(check, "Normal", "ReturnCheckPassed", what + " passed: back in service");
+        break;
+    case Outcome::Failed:
+        e = event(check, "Warning", "ReturnCheckFailed", what + " failed: " + j.detail + "; stays drained");
+        if (j.failure) add_figure(e, *j.failure);
+        break;
+    case Outcome::Aborted:
+        e = event(check, "Normal", "ReturnCheckAborted", what + " aborted: " + j.detail);
+        break;
+    case Outcome::Vanished:
+    case Outcome::Error:
+        e = event(check, "Warning", "ReturnCheckError", what + ": " + j.detail);
+        break;
+    }
+    e.annotations["kubeslurm.io/job"] = std::to_string(job);
+    e.annotations["kubeslurm.io/level"] = check.reason;
+    return e;
 }
 
 std::string drain_cause_label(std::string_view reason) {

@@ -204,15 +204,15 @@ def reset_slurm(c, nodes: list[str]):
 
 
 def sync_fixtures(nodes: list[str], make_cluster=None):
-    """The module's `cluster` (started once; `make_cluster()` builds it, default: plain nodes) and
+    """The module's `cluster` (started once; `make_cluster(build_dir)` builds it, default: plain nodes) and
     `env` (Slurm nodes reset, Kubernetes nodes of the same names, daemons stopped after) fixtures:
     `cluster, env = sync_fixtures(NODES)` at module level."""
     import pytest
     from slurmcluster import SlurmCluster
 
     @pytest.fixture(scope="module")
-    def cluster():
-        c = make_cluster() if make_cluster else SlurmCluster(nodes=len(nodes), cpus=2, memory_mb=1000)
+    def cluster(build_dir):
+        c = make_cluster(build_dir) if make_cluster else SlurmCluster(nodes=len(nodes), cpus=2, memory_mb=1000)
         c.start()
         try:
             yield c

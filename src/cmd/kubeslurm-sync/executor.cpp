@@ -23,6 +23,8 @@ const char* action_name(ActionKind kind) {
     case ActionKind::ClearCondition: return "clear-condition";
     case ActionKind::AddTaint: return "taint";
     case ActionKind::RemoveTaint: return "untaint";
+    case ActionKind::StartReturnCheck: return "return-check";
+    case ActionKind::RefuseReturnCheck: return "refuse-return-check";
     }
     return "?";
 }
@@ -89,6 +91,8 @@ void Executor::succeeded(const sync::Action& a) {
     case ActionKind::ClearCondition: m_metrics.condition_updates.fetch_add(1); break;
     case ActionKind::AddTaint:
     case ActionKind::RemoveTaint: m_metrics.taint_updates.fetch_add(1); break;
+    case ActionKind::StartReturnCheck:
+    case ActionKind::RefuseReturnCheck: break;  // carried out and counted by ReturnChecks
     }
     record(a);
     if (auto e = sync::action_event(a); e && m_events && !e->node.empty()) m_events->record(std::move(*e));
@@ -99,6 +103,8 @@ Status Executor::run(const sync::Action& a) {
     case ActionKind::Drain: return slurm::drain(a.slurm_node, a.reason);
     case ActionKind::Resume: return slurm::resume(a.slurm_node);
     case ActionKind::SetFeatures: return slurm::set_features(a.slurm_node, a.features);
+    case ActionKind::StartReturnCheck:
+    case ActionKind::RefuseReturnCheck: return Error{"return checks are carried out by ReturnChecks"};
     default: break;
     }
     if (!m_client) return Error{"no Kubernetes client"};
