@@ -186,7 +186,8 @@ void Daemon::act(const std::vector<sync::Action>& actions) {
         for (const auto& a : same)  // one bad node must not hold back the others
             if (auto st = m_executor.execute(a); st) done(a); else failed(a, st);
     }
-    checks.insert(checks.end(), actions.begin(), actions.end());
+    for (const auto& a : actions)  // the starts come from recheck(): only those still wanted
+        if (a.kind == sync::ActionKind::RefuseReturnCheck) checks.push_back(a);
     return_to_service(checks);
     for (const auto& a : actions) {
         if (sync::is_slurm_action(a.kind) || a.kind == sync::ActionKind::StartReturnCheck ||
@@ -196,7 +197,7 @@ void Daemon::act(const std::vector<sync::Action>& actions) {
     }
 }
 
-// Starts the checks still wanted on the fresh Slurm view (given first), tells refusals.
+// Starts the checks (already re-checked against the fresh Slurm view), tells refusals.
 void Daemon::return_to_service(const std::vector<sync::Action>& actions) {
     if (m_flags.once) {
         for (const auto& a : actions)
@@ -209,10 +210,9 @@ void Daemon::return_to_service(const std::vector<sync::Action>& actions) {
         std::lock_guard lock(m_conf_mu);
         settings = {m_conf.settings.return_check_timeout_s, m_conf.settings.return_check_partition};
     }
-    std::set<std::string> started;
     for (const auto& a : actions) {
         if (a.kind == sync::ActionKind::RefuseReturnCheck) m_checks.refuse(a);
-        if (a.kind != sync::ActionKind::StartReturnCheck || !started.insert(a.slurm_node).second) continue;
+        if (a.kind != sync::ActionKind::StartReturnCheck) continue;
         auto it = m_slurm.find(a.slurm_node);
         if (it != m_slurm.end()) m_checks.start(a, it->second, settings);
     }
