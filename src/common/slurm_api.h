@@ -6,7 +6,7 @@
 //   ranged text  slurm_hostlist_ranged_string_malloc is gone from 23.11; the buffer form stays
 //   errors       slurm_get_errno is gone from 24.11; it always returned errno
 //   reason_uid   the node update message loses it in 26.05 (slurmctld takes the caller's uid)
-//   job calls    26.05 keys slurm_load_job (and the other job calls) on a slurm_step_id_t, not the
+//   job calls    26.05 keys slurm_load_job, slurm_kill_job (and the other job calls) on a slurm_step_id_t, not the
 //                job id; its uint32_t wrappers (SLURM_BACKWARD_COMPAT) use C11 _Generic, not C++
 //   conf free    26.05 renames slurm_free_ctl_conf to slurm_free_conf
 //   topology     the node update message gains topology_str in 25.05 (a node's blocks and switches)
@@ -68,7 +68,14 @@ void set_reason_uid(UpdateNodeMsg& msg, uid_t uid) {
 
 namespace detail {
 
-// The type of a call's second parameter (a function type, as decltype(slurm_load_job) gives).
+// The type of a call's first and second parameter (a function type, as decltype(slurm_load_job)
+// gives).
+template <class F>
+struct first_param;
+template <class R, class A0, class... A>
+struct first_param<R(A0, A...)> {
+    using type = A0;
+};
 template <class F>
 struct second_param;
 template <class R, class A0, class A1, class... A>
@@ -117,6 +124,12 @@ void free_conf(Conf* conf) {
 inline int load_job(job_info_msg_t** resp, uint32_t job_id, uint16_t show_flags) {
     using Key = typename detail::second_param<decltype(slurm_load_job)>::type;
     return slurm_load_job(resp, detail::job_key<Key>(job_id), show_flags);
+}
+
+// slurm_kill_job (signal a whole job) for one job id on every line.
+inline int kill_job(uint32_t job_id, uint16_t signal) {
+    using Key = typename detail::first_param<decltype(slurm_kill_job)>::type;
+    return slurm_kill_job(detail::job_key<Key>(job_id), signal, 0);
 }
 
 // Frees what slurm_load_ctl_conf returned.

@@ -484,6 +484,25 @@ Result<Json> Client::set_node_unschedulable(const std::string& name, bool unsche
                            "cordon node " + name);
 }
 
+Result<Json> Client::patch_node_annotations(const std::string& name,
+                                            const std::map<std::string, std::optional<std::string>>& annotations) {
+    return object_or_error(patch(node_path(name), annotations_merge_patch(annotations),
+                                 "application/merge-patch+json"),
+                           "annotate node " + name);
+}
+
+// ---- events --------------------------------------------------------------------------------------
+
+Result<Json> Client::create_node_event(const NodeEvent& event) {
+    const auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
+        std::chrono::system_clock::now().time_since_epoch());
+    const std::string what = "event " + event.reason + " on node " + event.node;
+    auto r = request("POST", "/api/v1/namespaces/default/events", node_event_json(event, ns.count()).dump());
+    if (!r) return Error{what + ": " + r.error()};
+    if (!r->ok()) return Error{what + ": HTTP " + std::to_string(r->status) + ": " + status_message(*r)};
+    return r->json();
+}
+
 // ---- leases --------------------------------------------------------------------------------------
 
 namespace {

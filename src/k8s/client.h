@@ -134,6 +134,8 @@ Json taints_patch(const Json& taints, const std::string& resource_version);
 Json condition_patch(const Condition& condition);
 Json unschedulable_patch(bool unschedulable);
 std::optional<Taint> find_taint(const Json& node, const std::string& key);
+// A merge patch setting (or, for nullopt, removing) node annotations.
+Json annotations_merge_patch(const std::map<std::string, std::optional<std::string>>& annotations);
 std::optional<Condition> find_condition(const Json& node, const std::string& type);
 std::string rfc3339_now();
 
@@ -207,6 +209,21 @@ struct Lease {
     std::string resource_version;    // metadata.resourceVersion (empty for create)
 };
 
+// A core/v1 Event about a Node, recorded as kubelet records node events: in namespace "default",
+// involvedObject {kind Node, name, uid = the node name} so that `kubectl describe node` and
+// `kubectl get events --field-selector involvedObject.name=N` find it.
+struct NodeEvent {
+    std::string node;
+    std::string type = "Normal";     // Normal | Warning
+    std::string reason;              // UpperCamelCase, e.g. SlurmNodeDrained
+    std::string message;
+    std::map<std::string, std::string> annotations;  // structured details (kubeslurm.io/...)
+    std::string component;           // source.component / reportingComponent
+    std::string instance;            // reportingInstance (this replica)
+};
+// The Event object; `unix_ns` names it "<node>.<hex ns>" like client-go's recorder.
+Json node_event_json(const NodeEvent& event, long long unix_ns);
+
 struct ClientStats {
     std::atomic<long> requests{0}, retries{0}, errors{0}, throttled_ms{0};
 };
@@ -258,6 +275,11 @@ public:
     // Strategic-merge patch of /status (conditions merged by type).
     Result<Json> set_node_condition(const std::string& name, const Condition& condition);
     Result<Json> set_node_unschedulable(const std::string& name, bool unschedulable);
+    Result<Json> patch_node_annotations(const std::string& name,
+                                        const std::map<std::string, std::optional<std::string>>& annotations);
+
+    // ---- events (core/v1) ----
+    Result<Json> create_node_event(const NodeEvent& event);
 
     // ---- leases (coordination.k8s.io/v1) ----
     Result<std::optional<Lease>> get_lease(const std::string& ns, const std::string& name);

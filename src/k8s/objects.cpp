@@ -45,10 +45,41 @@ std::string rfc3339_now() {
     return buf;
 }
 
+namespace {
+Json metadata_map_patch(const char* field, const std::map<std::string, std::optional<std::string>>& values) {
+    Json m = Json::object();
+    for (const auto& [k, v] : values) m[k] = v ? Json(*v) : Json(nullptr);
+    return {{"metadata", {{field, m}}}};
+}
+}  // namespace
+
 Json labels_merge_patch(const std::map<std::string, std::optional<std::string>>& labels) {
-    Json l = Json::object();
-    for (const auto& [k, v] : labels) l[k] = v ? Json(*v) : Json(nullptr);
-    return {{"metadata", {{"labels", l}}}};
+    return metadata_map_patch("labels", labels);
+}
+
+Json annotations_merge_patch(const std::map<std::string, std::optional<std::string>>& annotations) {
+    return metadata_map_patch("annotations", annotations);
+}
+
+Json node_event_json(const NodeEvent& e, long long unix_ns) {
+    char suffix[32];
+    std::snprintf(suffix, sizeof suffix, ".%llx", unix_ns);
+    const std::string now = rfc3339_now();
+    Json meta = {{"name", e.node + suffix}, {"namespace", "default"}};
+    if (!e.annotations.empty()) meta["annotations"] = e.annotations;
+    return {{"apiVersion", "v1"},
+            {"kind", "Event"},
+            {"metadata", meta},
+            {"involvedObject", {{"apiVersion", "v1"}, {"kind", "Node"}, {"name", e.node}, {"uid", e.node}}},
+            {"type", e.type},
+            {"reason", e.reason},
+            {"message", e.message},
+            {"source", {{"component", e.component}}},
+            {"reportingComponent", e.component},
+            {"reportingInstance", e.instance},
+            {"firstTimestamp", now},
+            {"lastTimestamp", now},
+            {"count", 1}};
 }
 
 Json taints_with(const Json& taints, const Taint& taint) {

@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "sync/return_check.h"
+
 namespace ks::sync {
 namespace {
 
@@ -35,12 +37,18 @@ Result<KubeNode> kube_node_from_json(const json& j) {
     if (!meta || !get_string(*meta, "name", n.name) || n.name.empty())
         return Error{"node: metadata.name missing or not a string"};
     const std::string where = "node " + n.name + ": ";
+    if (const json* annotations = get_object(*meta, "annotations")) {
+        auto it = annotations->find(std::string(kReturnCheckAnnotation));
+        if (it != annotations->end() && it->is_string()) n.return_request = it->get<std::string>();
+    }
     if (const json* labels = get_object(*meta, "labels"))
         for (const auto& [k, v] : labels->items()) {
             if (!v.is_string()) return Error{where + "label " + k + " is not a string"};
             n.labels[k] = v.get<std::string>();
         }
+    std::string provider_id, boot_id;
     if (const json* spec = get_object(j, "spec")) {
+        get_string(*spec, "providerID", provider_id);
         if (auto u = spec->find("unschedulable"); u != spec->end() && !u->is_null()) {
             if (!u->is_boolean()) return Error{where + "spec.unschedulable is not a boolean"};
             n.unschedulable = u->get<bool>();
@@ -54,7 +62,8 @@ Result<KubeNode> kube_node_from_json(const json& j) {
                 n.taints.push_back(std::move(taint));
             }
     }
-    if (const json* status = get_object(j, "status"))
+    if (const json* status = get_object(j, "status")) {
+        if (const json* info = get_object(*status, "nodeInfo")) get_string(*info, "bootID", boot_id);
         if (const json* conds = get_array(*status, "conditions"))
             for (const auto& c : *conds) {
                 Condition cond;
@@ -64,6 +73,8 @@ Result<KubeNode> kube_node_from_json(const json& j) {
                     return Error{where + "malformed condition in status.conditions"};
                 n.conditions.push_back(std::move(cond));
             }
+    }
+    if (!provider_id.empty() || !boot_id.empty()) n.identity = provider_id + " " + boot_id;
     return n;
 }
 

@@ -6,6 +6,7 @@
 
 #include "common/strings.h"
 #include "sync/reasons.h"
+#include "sync/return_check.h"
 
 namespace ks::sync {
 namespace {
@@ -27,15 +28,41 @@ std::vector<std::string> desired_features(const SlurmNode& s, const KubeNode& k,
     return out;
 }
 
-void slurm_actions(const SlurmNode& s, const KubeNode& k, const Options& o, std::vector<Action>& out) {
+// Without a Kubernetes cause: what the return-to-service gate asks for this node (see
+// return_check.h), or a plain resume of our own drain when the gate is off.
+void return_actions(const SlurmNode& s, const KubeNode& k, const Options& o, std::vector<Action>& out) {
+    const bool ours = s.drain && is_own_reason(s.reason);
+    if (o.return_check_level.empty()) {
+        if (ours) out.push_back({ActionKind::Resume, s.name, k.name, {}, {}, {}});
+        return;
+    }
+    if (ours && !k.return_request) {
+        out.push_back({ActionKind::StartReturnCheck, s.name, k.name, o.return_check_level, "kubernetes", {}});
+        return;
+    }
+    if (!k.return_request) return;
+    auto level = requested_level(*k.return_request, o.return_check_level);
+    const std::string trigger = k.return_request->empty() ? "requested" : *k.return_request;
+    if (!level) {
+        out.push_back({ActionKind::RefuseReturnCheck, s.name, k.name, {}, level.error(), {}});
+    } else if (s.drain && !ours && !parse_health_reason(s.reason)) {
+        out.push_back({ActionKind::RefuseReturnCheck, s.name, k.name, {},
+                       "drained by an admin (reason '" + s.reason + "'): left alone", {}});
+    } else {
+        out.push_back({ActionKind::StartReturnCheck, s.name, k.name, *level, trigger, {}});
+    }
+}
+
+void slurm_actions(const SlurmNode& s, const KubeNode& k, const Options& o, bool checking,
+                   std::vector<Action>& out) {
     const std::string cause = drain_cause(k, o);
     const bool ours = s.drain && is_own_reason(s.reason);
     if (!cause.empty()) {
         const std::string reason = own_reason(cause);
         if (!s.drain || (ours && s.reason != reason))
             out.push_back({ActionKind::Drain, s.name, k.name, reason, {}, {}});
-    } else if (ours) {
-        out.push_back({ActionKind::Resume, s.name, k.name, {}, {}, {}});
+    } else if (!checking) {
+        return_actions(s, k, o, out);
     }
     // Features are only ever mirrored from a label we can see; without GpuFeatures they are
     // left exactly as the admin configured them.
@@ -50,14 +77,18 @@ void slurm_actions(const SlurmNode& s, const KubeNode& k, const Options& o, std:
 void kube_actions(const KubeNode& k, const std::vector<const SlurmNode*>& on_node, const Options& o,
                   std::vector<Action>& out) {
     std::optional<HealthVerdict> verdict;
+    std::string failed;  // the Slurm node whose verdict is shown
     for (const SlurmNode* s : on_node)
-        if (s->drain && (verdict = parse_health_reason(s->reason))) break;
+        if (s->drain && (verdict = parse_health_reason(s->reason))) {
+            failed = s->name;
+            break;
+        }
 
     const Condition* cond = k.condition(o.condition_type);
     const Taint* taint = k.taint(o.unhealthy_taint_key);
     if (verdict) {
         if (!cond || cond->status != "True" || cond->reason != verdict->check || cond->message != verdict->detail)
-            out.push_back({ActionKind::SetCondition, {}, k.name, verdict->check, verdict->detail, {}});
+            out.push_back({ActionKind::SetCondition, failed, k.name, verdict->check, verdict->detail, {}});
         if (!taint || taint->value != verdict->check || taint->effect != "NoSchedule")
             out.push_back({ActionKind::AddTaint, {}, k.name, verdict->check, {}, {}});
     } else {
@@ -112,17 +143,22 @@ std::string gpu_feature(std::string_view product) {
 }
 
 std::vector<Action> reconcile(const std::vector<NodePair>& pairs, const std::map<std::string, SlurmNode>& slurm,
-                              const std::map<std::string, KubeNode>& kube, const Options& options) {
+                              const std::map<std::string, KubeNode>& kube, const Options& options,
+                              const std::set<std::string>& checking) {
     std::vector<Action> out;
     std::map<std::string, std::vector<const SlurmNode*>> by_kube;
+    std::set<std::string> kube_checking;  // their health is being decided: left as they are
     for (const auto& p : pairs) {
         auto s = slurm.find(p.slurm);
         auto k = kube.find(p.kube);
         if (s == slurm.end() || k == kube.end()) continue;
-        slurm_actions(s->second, k->second, options, out);
+        const bool under_check = checking.count(p.slurm) > 0;
+        slurm_actions(s->second, k->second, options, under_check, out);
         by_kube[p.kube].push_back(&s->second);
+        if (under_check) kube_checking.insert(p.kube);
     }
     for (auto& [name, nodes] : by_kube) {
+        if (kube_checking.count(name)) continue;
         std::sort(nodes.begin(), nodes.end(), [](auto* a, auto* b) { return a->name < b->name; });
         kube_actions(kube.at(name), nodes, options, out);
     }
@@ -135,6 +171,8 @@ bool still_wanted(const Action& a, const SlurmNode& fresh) {
     // a drained node's reason tells that the drain is done.
     if (a.kind == ActionKind::Drain) return !fresh.drain || (ours && fresh.reason != a.reason);
     if (a.kind == ActionKind::Resume) return ours;
+    // A check resumes the node: never one an admin drained since the pass read it.
+    if (a.kind == ActionKind::StartReturnCheck) return !fresh.drain || ours || parse_health_reason(fresh.reason);
     return true;
 }
 

@@ -7,6 +7,9 @@
 //     undrained node is drained with "kubeslurm: k8s: <causes>"; a node drained by us gets the
 //     reason updated when the causes change; a node drained by anyone else is left alone.
 //  2. Without a cause, a node whose drain reason is ours is resumed. Nothing else is resumed.
+//     With ReturnCheckLevel set it is checked first instead (StartReturnCheck), and the
+//     kubeslurm.io/return-check annotation asks for a check (see sync/return_check.h). Nodes
+//     under check get no resume, no new check and no condition/taint change until the verdict.
 //  3. GPU product label -> Slurm feature "gpu_<product>" (GpuFeatures); the "gpu_" prefix is ours.
 //  4. A Slurm node drained by the health gate ("kubeslurm: <check>: <detail>") -> the Kubernetes
 //     node gets condition <type>=True (reason = check, message = detail) and the taint
@@ -15,6 +18,7 @@
 #pragma once
 
 #include <map>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -29,6 +33,7 @@ struct Options {
     std::string condition_type = "GPUHealthCheckFailed";
     std::string unhealthy_taint_key = "kubeslurm.io/unhealthy";
     std::string gpu_product_label = "nvidia.com/gpu.product";
+    std::string return_check_level;  // quick | nccl | full; "" = resume at once (ReturnCheckLevel=off)
 };
 
 inline constexpr std::string_view kGpuFeaturePrefix = "gpu_";
@@ -52,12 +57,14 @@ std::string drain_cause(const KubeNode& node, const Options& options);
 // "NVIDIA H100 80GB HBM3" -> "gpu_NVIDIA_H100_80GB_HBM3" (only [A-Za-z0-9._-] kept).
 std::string gpu_feature(std::string_view product);
 
-// All actions for the mapped nodes; pairs naming unknown nodes are skipped.
+// All actions for the mapped nodes; pairs naming unknown nodes are skipped. `checking`: the Slurm
+// nodes whose return-to-service check is running.
 std::vector<Action> reconcile(const std::vector<NodePair>& pairs,
                               const std::map<std::string, SlurmNode>& slurm,
-                              const std::map<std::string, KubeNode>& kube, const Options& options);
+                              const std::map<std::string, KubeNode>& kube, const Options& options,
+                              const std::set<std::string>& checking = {});
 
-// Re-check of a Drain or Resume against the Slurm node's state read right before acting, so a
+// Re-check of a Drain, Resume or StartReturnCheck against the Slurm node's state read right before acting, so a
 // drain set by an admin since the last poll is never overwritten or resumed. Other actions: true.
 bool still_wanted(const Action& action, const SlurmNode& fresh);
 

@@ -39,6 +39,10 @@ Result<Settings> Settings::from(const config::Config& cfg) {
     s.lease_name = cfg.str("LeaseName");
     s.lease_duration_s = static_cast<int>(cfg.integer("LeaseDuration"));
     s.slurm_poll_ms = static_cast<int>(cfg.integer("SlurmPollInterval"));
+    const std::string level = cfg.str("ReturnCheckLevel");
+    s.options.return_check_level = level == "off" ? "" : level;
+    s.return_check_timeout_s = static_cast<int>(cfg.integer("ReturnCheckTimeout"));
+    s.return_check_partition = cfg.str("ReturnCheckPartition");
     return s;
 }
 

@@ -21,6 +21,8 @@ struct Settings {
     std::string lease_namespace, lease_name;
     int lease_duration_s = 15;
     int slurm_poll_ms = 1000;
+    int return_check_timeout_s = 600;
+    std::string return_check_partition;  // "" = Slurm's default partition
 
     static Result<Settings> from(const config::Config& cfg);
 };

@@ -48,6 +48,12 @@ std::string describe(const Action& a) {
     case ActionKind::RemoveTaint:
         os << "k8s: untaint " << a.kube_node;
         break;
+    case ActionKind::StartReturnCheck:
+        os << "slurm: return check " << a.slurm_node << " level=" << a.reason << " (" << a.message << ")";
+        break;
+    case ActionKind::RefuseReturnCheck:
+        os << "refuse return check " << a.slurm_node << ": " << a.message;
+        break;
     }
     return os.str();
 }

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -23,6 +24,8 @@ struct KubeNode {
     std::map<std::string, std::string> labels;
     std::vector<Taint> taints;
     std::vector<Condition> conditions;
+    std::optional<std::string> return_request;  // annotation kubeslurm.io/return-check, when set
+    std::string identity;  // "<spec.providerID> <status.nodeInfo.bootID>": changes when replaced
 
     const Condition* condition(const std::string& type) const;
     const Taint* taint(const std::string& key) const;
@@ -50,6 +53,8 @@ enum class ActionKind {
     ClearCondition,  // Kubernetes: health condition False on kube_node
     AddTaint,        // Kubernetes: unhealthy taint = check:NoSchedule on kube_node
     RemoveTaint,     // Kubernetes: remove the unhealthy taint from kube_node
+    StartReturnCheck,   // return-to-service check of slurm_node at level `reason` (trigger: message)
+    RefuseReturnCheck,  // a return-check request that cannot be carried out (why: message); no change
 };
 
 struct Action {

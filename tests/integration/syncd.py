@@ -142,3 +142,103 @@ def run_once(binary: pathlib.Path, conf: pathlib.Path, env: dict[str, str], *arg
              timeout: float = 60) -> subprocess.CompletedProcess:
     return subprocess.run([str(binary), "--config", str(conf), "--once", *args], env=env,
                           capture_output=True, text=True, timeout=timeout)
+
+
+# ---- shared by the test_sync_*.py files ------------------------------------------------------
+
+class Env:
+    def __init__(self, cluster, server, tmp_path, build_dir):
+        self.cluster, self.server, self.dir, self.build_dir = cluster, server, tmp_path, build_dir
+        self.binary = build_dir / "bin" / "kubeslurm-sync"
+        self.daemons: list[SyncDaemon] = []
+
+    def conf(self, name="kubeslurm.conf", **keys):
+        return write_conf(self.dir / name, self.server.kubeconfig(), self.dir, **keys)
+
+    def daemon(self, name="sync", conf=None, wait_ready=True, **keys) -> SyncDaemon:
+        d = SyncDaemon(self.binary, conf or self.conf(f"{name}.conf", **keys), self.cluster.client_env(),
+                       self.dir, name)
+        self.daemons.append(d)
+        return d.start(wait_ready=wait_ready)
+
+    def once(self, *args, **keys):
+        return run_once(self.binary, self.conf("once.conf", **keys), self.cluster.client_env(), *args)
+
+    def node(self, name):
+        return self.cluster.nodes_info()[name]
+
+    def drained(self, name):
+        return "DRAIN" in self.node(name).get("State", "")
+
+    def reason(self, name):
+        return self.node(name).get("Reason", "").rsplit(" [", 1)[0]
+
+    def wait_slurm(self, predicate, timeout=10, what="slurm state"):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if predicate():
+                return
+            time.sleep(0.05)
+        raise AssertionError(f"{what} not reached within {timeout} s: {self.cluster.nodes_info()}")
+
+    def scontrol(self, *args):
+        return self.cluster.run(["scontrol", "update", *args])
+
+    def stop_all(self):
+        for d in self.daemons:
+            d.stop()
+
+
+def reset_slurm(c, nodes: list[str]):
+    deadline = time.monotonic() + 30
+    while len(info := c.nodes_info()) < len(nodes):
+        assert time.monotonic() < deadline, "slurmctld does not answer:\n" + c.log("slurmctld")[-3000:]
+        time.sleep(0.5)
+    for name in nodes:
+        if "DRAIN" in info[name].get("State", "") or "DOWN" in info[name].get("State", ""):
+            c.run(["scontrol", "update", f"nodename={name}", "state=resume"], check=False)
+        if info[name].get("AvailableFeatures", "(null)") != "(null)":
+            c.run(["scontrol", "update", f"nodename={name}", "availablefeatures=", "activefeatures="],
+                  check=False)
+    c.wait_nodes_idle(timeout=30)
+
+
+def sync_fixtures(nodes: list[str], make_cluster=None):
+    """The module's `cluster` (started once; `make_cluster(build_dir)` builds it, default: plain nodes) and
+    `env` (Slurm nodes reset, Kubernetes nodes of the same names, daemons stopped after) fixtures:
+    `cluster, env = sync_fixtures(NODES)` at module level."""
+    import pytest
+    from slurmcluster import SlurmCluster
+
+    @pytest.fixture(scope="module")
+    def cluster(build_dir):
+        c = make_cluster(build_dir) if make_cluster else SlurmCluster(nodes=len(nodes), cpus=2, memory_mb=1000)
+        c.start()
+        try:
+            yield c
+        finally:
+            c.stop(force=True)
+
+    @pytest.fixture
+    def env(cluster, k8s_server, tmp_path, build_dir):
+        if not (build_dir / "bin" / "kubeslurm-sync").exists():
+            pytest.fail(f"{build_dir}/bin/kubeslurm-sync is not built")
+        reset_slurm(cluster, nodes)
+        k8s_server.add_nodes(nodes)
+        e = Env(cluster, k8s_server, tmp_path, build_dir)
+        yield e
+        e.stop_all()
+
+    return cluster, env
+
+
+def kinds(actions, kind, node=None):
+    return [a for a in actions if a["action"] == kind and (node is None or a["slurm_node"] == node
+                                                          or a["kube_node"] == node)]
+
+
+def metric_sum(metrics: dict[str, float], name: str, **labels: str) -> float:
+    """The sum of a metric's series whose labels include `labels` (all series when none)."""
+    want = [f'{k}="{v}"' for k, v in labels.items()]
+    return sum(v for key, v in metrics.items()
+               if (key == name or key.startswith(name + "{")) and all(w in key for w in want))

@@ -10,95 +10,14 @@ import time
 import pytest
 
 from k8sserver import k8s_server, k8s_server_factory  # noqa: F401  (fixtures)
-from slurmcluster import SlurmCluster
-from syncd import SyncDaemon, run_once, write_conf
+from syncd import kinds, metric_sum, sync_fixtures, write_conf
 
 NODES = ["n1", "n2", "n3", "n4"]
 OWN = "kubeslurm: k8s: "
 PRODUCT = "nvidia.com/gpu.product"
 
 
-@pytest.fixture(scope="module")
-def cluster():
-    c = SlurmCluster(nodes=len(NODES), cpus=2, memory_mb=1000)
-    c.start()
-    try:
-        yield c
-    finally:
-        c.stop(force=True)
-
-
-class Env:
-    def __init__(self, cluster, server, tmp_path, build_dir):
-        self.cluster, self.server, self.dir, self.build_dir = cluster, server, tmp_path, build_dir
-        self.binary = build_dir / "bin" / "kubeslurm-sync"
-        self.daemons: list[SyncDaemon] = []
-
-    def conf(self, name="kubeslurm.conf", **keys):
-        return write_conf(self.dir / name, self.server.kubeconfig(), self.dir, **keys)
-
-    def daemon(self, name="sync", conf=None, wait_ready=True, **keys) -> SyncDaemon:
-        d = SyncDaemon(self.binary, conf or self.conf(f"{name}.conf", **keys), self.cluster.client_env(),
-                       self.dir, name)
-        self.daemons.append(d)
-        return d.start(wait_ready=wait_ready)
-
-    def once(self, *args, **keys):
-        return run_once(self.binary, self.conf("once.conf", **keys), self.cluster.client_env(), *args)
-
-    def node(self, name):
-        return self.cluster.nodes_info()[name]
-
-    def drained(self, name):
-        return "DRAIN" in self.node(name).get("State", "")
-
-    def reason(self, name):
-        return self.node(name).get("Reason", "").rsplit(" [", 1)[0]
-
-    def wait_slurm(self, predicate, timeout=10, what="slurm state"):
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if predicate():
-                return
-            time.sleep(0.05)
-        raise AssertionError(f"{what} not reached within {timeout} s: {self.cluster.nodes_info()}")
-
-    def scontrol(self, *args):
-        return self.cluster.run(["scontrol", "update", *args])
-
-    def stop_all(self):
-        for d in self.daemons:
-            d.stop()
-
-
-def reset_slurm(c: SlurmCluster):
-    deadline = time.monotonic() + 30
-    while len(info := c.nodes_info()) < len(NODES):
-        assert time.monotonic() < deadline, "slurmctld does not answer:\n" + c.log("slurmctld")[-3000:]
-        time.sleep(0.5)
-    for name in NODES:
-        if "DRAIN" in info[name].get("State", "") or "DOWN" in info[name].get("State", ""):
-            c.run(["scontrol", "update", f"nodename={name}", "state=resume"], check=False)
-        if info[name].get("AvailableFeatures", "(null)") != "(null)":
-            c.run(["scontrol", "update", f"nodename={name}", "availablefeatures=", "activefeatures="],
-                  check=False)
-    c.wait_nodes_idle(timeout=30)
-
-
-@pytest.fixture
-def env(cluster, k8s_server, tmp_path, build_dir):
-    if not (build_dir / "bin" / "kubeslurm-sync").exists():
-        pytest.fail(f"{build_dir}/bin/kubeslurm-sync is not built")
-    reset_slurm(cluster)
-    k8s_server.add_nodes(NODES)
-    e = Env(cluster, k8s_server, tmp_path, build_dir)
-    yield e
-    e.stop_all()
-
-
-def kinds(actions, kind, node=None):
-    return [a for a in actions if a["action"] == kind and (node is None or a["slurm_node"] == node
-                                                          or a["kube_node"] == node)]
+cluster, env = sync_fixtures(NODES)
 
 
 def test_cordon_drains_within_a_second_and_uncordon_resumes(env):
@@ -259,7 +178,8 @@ def test_dropped_watch_410_429_and_500_converge_without_duplicates(env):
     assert len(kinds(acts, "condition", "n1")) == 1 and len(kinds(acts, "taint", "n1")) == 1, acts
     m = d.metrics()
     assert m["kubeslurm_sync_relists_total"] >= 1
-    assert m["kubeslurm_sync_drains_total"] == 4
+    assert (m['kubeslurm_sync_drains_total{cause="cordoned"}'], m['kubeslurm_sync_drains_total{cause="not_ready"}'],
+            m['kubeslurm_sync_drains_total{cause="health_check"}']) == (3, 1, 1)
     assert s.stats()["faultsServed"] >= 12
 
 
@@ -338,10 +258,9 @@ def test_metrics_healthz_sighup_and_sigterm(env):
     env.wait_slurm(lambda: env.drained("n1"))
     m = d.metrics()
     for key in ("kubeslurm_sync_events_total", "kubeslurm_sync_relists_total", "kubeslurm_sync_api_errors_total",
-                "kubeslurm_sync_drains_total", "kubeslurm_sync_resumes_total",
-                "kubeslurm_sync_event_lag_seconds_count"):
+                'kubeslurm_sync_drains_total{cause="cordoned"}', "kubeslurm_sync_event_lag_seconds_count"):
         assert key in m, key
-    assert m["kubeslurm_sync_drains_total"] == 1 and m["kubeslurm_sync_events_total"] >= 1
+    assert metric_sum(m, "kubeslurm_sync_drains_total") == 1 and m["kubeslurm_sync_events_total"] >= 1
 
     # A taint that does not drain yet; SIGHUP with DrainTaints set makes it drain.
     env.server.patch_node("n2", {"spec": {"taints": [{"key": "example.com/maint", "effect": "NoSchedule"}]}})

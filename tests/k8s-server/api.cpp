@@ -7,6 +7,7 @@
 #include "patch.h"
 #include "selector.h"
 #include "table.h"
+#include "validate.h"
 
 namespace kstest {
 
@@ -285,7 +286,8 @@ bool Api::handle_discovery(const Req& req, Res& res) {
                      subresource("nodes/status", "Node", false),
                      api_resource("pods", "Pod", true, {"po"}),
                      subresource("pods/status", "Pod", true),
-                     api_resource("namespaces", "Namespace", false, {"ns"})}}});
+                     api_resource("namespaces", "Namespace", false, {"ns"}),
+                     api_resource("events", "Event", true, {"ev"})}}});
     } else if (p == "/apis/coordination.k8s.io/v1") {
         send_json(res, 200,
                   {{"kind", "APIResourceList"},
@@ -328,6 +330,8 @@ void Api::handle(const Req& req, Res& res) {
             }
             if (body.contains("metadata") && body["metadata"].is_object())
                 body["metadata"].erase("resourceVersion");
+            if (auto invalid = validate_object(kind.name, body); !invalid.empty())
+                return send_error(res, 422, "Invalid", kind.name + " is invalid: " + invalid);
             auto out = m_store.create(kind, std::move(body));
             return out.ok() ? send_json(res, 201, *out.value) : send_error(res, out.error);
         }
@@ -390,6 +394,8 @@ void Api::write(const Kind& kind, const std::string& ns, const std::string& name
                     return Outcome<Json>::fail(422, "Invalid",
                                                "metadata.labels." + k + ": must be a string");
         }
+        if (auto invalid = validate_object(kind.name, next); !invalid.empty())
+            return Outcome<Json>::fail(422, "Invalid", kind.name + " is invalid: " + invalid);
         return {std::move(next)};
     });
     if (!out.ok()) {

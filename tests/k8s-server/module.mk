@@ -16,7 +16,7 @@ $(K8S_TESTSERVER): $(call objs_of,$(K8S_TESTSERVER_SRCS))
 
 # The server's HTTP-free core (store, patches, selectors) is unit tested in unit-k8s.
 K8S_TESTSERVER_CORE := $(B)/lib/libks-k8s-testserver-core.a
-$(K8S_TESTSERVER_CORE): $(call objs_of,$(addprefix tests/k8s-server/,store.cpp patch.cpp selector.cpp))
+$(K8S_TESTSERVER_CORE): $(call objs_of,$(addprefix tests/k8s-server/,store.cpp patch.cpp selector.cpp validate.cpp))
 	@mkdir -p $(@D)
 	@rm -f $@
 	$(AR) rcs $@ $^

@@ -149,8 +149,12 @@ std::optional<Selector> parse_selector(const std::string& label_selector,
         if (!r) return std::nullopt;
         s.labels.push_back(*r);
     }
+    // The union of the kinds' field labels (Node, Pod, Event), as the API server registers them.
     static const char* supported[] = {"metadata.name", "metadata.namespace", "spec.nodeName",
-                                      "spec.unschedulable", "status.phase"};
+                                      "spec.unschedulable", "status.phase", "involvedObject.kind",
+                                      "involvedObject.namespace", "involvedObject.name",
+                                      "involvedObject.uid", "involvedObject.apiVersion",
+                                      "involvedObject.fieldPath", "reason", "type", "reportingComponent"};
     for (const auto& t : split_terms(field_selector)) {
         auto r = parse_term(t, error);
         if (!r) return std::nullopt;

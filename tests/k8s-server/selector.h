@@ -1,5 +1,6 @@
 // Label selectors (=, ==, !=, in, notin, exists, !exists) and field selectors (=, ==, != on
-// metadata.name, metadata.namespace, spec.nodeName, spec.unschedulable, status.phase).
+// metadata.name, metadata.namespace, spec.nodeName, spec.unschedulable, status.phase, and the
+// Event fields involvedObject.*, reason, type, reportingComponent).
 #pragma once
 
 #include <optional>

@@ -11,6 +11,7 @@ const std::vector<Kind>& kinds() {
         {"Pod", "pods", "v1", true},
         {"Namespace", "namespaces", "v1", false},
         {"Lease", "leases", "coordination.k8s.io/v1", true},
+        {"Event", "events", "v1", true},
     };
     return k;
 }

@@ -1,13 +1,13 @@
 #include "table.h"
 
+#include <cctype>
 #include <ctime>
 
 namespace kstest {
 
 namespace {
 
-std::string age(const Json& obj) {
-    const std::string ts = obj["metadata"].value("creationTimestamp", "");
+std::string age_of(const std::string& ts) {
     std::tm tm{};
     if (ts.empty() || !strptime(ts.c_str(), "%Y-%m-%dT%H:%M:%SZ", &tm)) return "<unknown>";
     const long s = static_cast<long>(std::difftime(std::time(nullptr), timegm(&tm)));
@@ -15,6 +15,16 @@ std::string age(const Json& obj) {
     if (s < 7200) return std::to_string(s / 60) + "m";
     if (s < 172800) return std::to_string(s / 3600) + "h";
     return std::to_string(s / 86400) + "d";
+}
+
+std::string age(const Json& obj) { return age_of(obj["metadata"].value("creationTimestamp", "")); }
+
+// kubectl's "LAST SEEN": lastTimestamp, else eventTime, else creation.
+std::string last_seen(const Json& e) {
+    for (const char* f : {"lastTimestamp", "eventTime"})
+        if (e.contains(f) && e[f].is_string() && !e[f].get<std::string>().empty())
+            return age_of(e[f].get<std::string>().substr(0, 19) + "Z");
+    return age(e);
 }
 
 std::string node_status(const Json& n) {
@@ -47,6 +57,8 @@ Json make_table(const Kind& kind, const std::vector<const Json*>& objects, const
     else if (kind.name == "Pod")
         cols = {column("Name", "string", "name"), column("Ready"), column("Status"),
                 column("Restarts", "integer"), column("Age")};
+    else if (kind.name == "Event")
+        cols = {column("Last Seen"), column("Type"), column("Reason"), column("Object"), column("Message")};
     else
         cols = {column("Name", "string", "name"), column("Age")};
     Json rows = Json::array();
@@ -67,6 +79,12 @@ Json make_table(const Kind& kind, const std::vector<const Json*>& objects, const
                                       : 0;
             const std::size_t ready = phase == "Running" ? n : 0;
             cells = {name, std::to_string(ready) + "/" + std::to_string(n), phase, 0, age(obj)};
+        } else if (kind.name == "Event") {
+            const Json io = obj.value("involvedObject", Json::object());
+            std::string kind_lc = io.value("kind", "");
+            for (auto& c : kind_lc) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+            cells = {last_seen(obj), obj.value("type", ""), obj.value("reason", ""),
+                     kind_lc + "/" + io.value("name", ""), obj.value("message", "")};
         } else {
             cells = {name, age(obj)};
         }

@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <thread>
 #include <tuple>
+#include <utility>
 
 #include "common/log.h"
 #include "slurm/nodes.h"
@@ -32,7 +33,9 @@ Result<Reloadable> Reloadable::from(const config::Config& cfg) {
 
 Daemon::Daemon(Reloadable conf, std::unique_ptr<k8s::Client> client, RunFlags flags)
     : m_conf(std::move(conf)), m_client(std::move(client)), m_flags(std::move(flags)),
-      m_cache(m_conf.labels, m_metrics), m_executor(m_client.get(), m_metrics, m_conf.settings.options) {
+      m_cache(m_conf.labels, m_metrics), m_events(std::make_unique<k8s::Client>(m_client->config()), m_metrics, m_flags.identity),
+      m_executor(m_client.get(), m_metrics, m_conf.settings.options, m_flags.dry_run ? nullptr : &m_events),
+      m_checks(m_client.get(), m_metrics, m_flags.dry_run ? nullptr : &m_events) {
     if (!m_flags.action_log.empty())
         if (auto st = m_executor.open_action_log(m_flags.action_log); !st) kLog.error(st.error());
 }
@@ -61,6 +64,8 @@ void Daemon::reload(Reloadable conf) {
                          "only after a restart");
         m_conf.settings.options = conf.settings.options;
         m_conf.settings.slurm_poll_ms = conf.settings.slurm_poll_ms;
+        m_conf.settings.return_check_timeout_s = conf.settings.return_check_timeout_s;
+        m_conf.settings.return_check_partition = conf.settings.return_check_partition;
         m_conf.topology = conf.topology;
         m_conf.labels = conf.labels;
         m_executor.set_options(conf.settings.options);
@@ -118,7 +123,8 @@ void Daemon::write_topology_now() {
 // taken long enough for an admin to have changed a node since, and drop what no longer holds.
 std::vector<sync::Action> Daemon::recheck(std::vector<sync::Action> slurm_actions) {
     auto risky = [](const sync::Action& a) {
-        return a.kind == sync::ActionKind::Drain || a.kind == sync::ActionKind::Resume;
+        return a.kind == sync::ActionKind::Drain || a.kind == sync::ActionKind::Resume ||
+               a.kind == sync::ActionKind::StartReturnCheck;
     };
     if (std::none_of(slurm_actions.begin(), slurm_actions.end(), risky)) return slurm_actions;
     if (Clock::now() - m_polled_at > kRecheckAge) {
@@ -162,13 +168,16 @@ void Daemon::act(const std::vector<sync::Action>& actions) {
         kLog.warning("failed: ", sync::describe(a), ": ", st.error(), " (retried on the next pass)");
     };
 
-    // Slurm first (identical actions batched into one RPC), then Kubernetes.
-    std::vector<sync::Action> slurm_actions;
+    // Slurm first (identical actions batched into one RPC), then return-to-service checks, then
+    // Kubernetes.
+    std::vector<sync::Action> slurm_actions, checks;
     for (const auto& a : actions)
-        if (sync::is_slurm_action(a.kind)) slurm_actions.push_back(a);
+        if (sync::is_slurm_action(a.kind) || a.kind == sync::ActionKind::StartReturnCheck) slurm_actions.push_back(a);
     std::map<std::tuple<int, std::string, std::vector<std::string>>, std::vector<sync::Action>> batches;
-    for (auto& a : recheck(std::move(slurm_actions)))
-        batches[{static_cast<int>(a.kind), a.reason, a.features}].push_back(std::move(a));
+    for (auto& a : recheck(std::move(slurm_actions))) {
+        if (a.kind == sync::ActionKind::StartReturnCheck) checks.push_back(std::move(a));
+        else batches[{static_cast<int>(a.kind), a.reason, a.features}].push_back(std::move(a));
+    }
     for (const auto& [key, same] : batches) {
         if (m_executor.execute_slurm_batch(same)) {
             for (const auto& a : same) done(a);
@@ -177,10 +186,54 @@ void Daemon::act(const std::vector<sync::Action>& actions) {
         for (const auto& a : same)  // one bad node must not hold back the others
             if (auto st = m_executor.execute(a); st) done(a); else failed(a, st);
     }
+    for (const auto& a : actions)  // the starts come from recheck(): only those still wanted
+        if (a.kind == sync::ActionKind::RefuseReturnCheck) checks.push_back(a);
+    return_to_service(checks);
     for (const auto& a : actions) {
-        if (sync::is_slurm_action(a.kind)) continue;
+        if (sync::is_slurm_action(a.kind) || a.kind == sync::ActionKind::StartReturnCheck ||
+            a.kind == sync::ActionKind::RefuseReturnCheck)
+            continue;
         if (auto st = m_executor.execute(a); st) done(a); else failed(a, st);
     }
+}
+
+// Starts the checks (already re-checked against the fresh Slurm view), tells refusals.
+void Daemon::return_to_service(const std::vector<sync::Action>& actions) {
+    if (m_flags.once) {
+        for (const auto& a : actions)
+            if (a.kind == sync::ActionKind::StartReturnCheck)
+                kLog.warning(a.slurm_node, " stays drained: a return-to-service check needs the daemon, not --once");
+        return;
+    }
+    ReturnCheckSettings settings;
+    {
+        std::lock_guard lock(m_conf_mu);
+        settings = {m_conf.settings.return_check_timeout_s, m_conf.settings.return_check_partition};
+    }
+    for (const auto& a : actions) {
+        if (a.kind == sync::ActionKind::RefuseReturnCheck) m_checks.refuse(a);
+        if (a.kind != sync::ActionKind::StartReturnCheck) continue;
+        auto it = m_slurm.find(a.slurm_node);
+        if (it != m_slurm.end()) m_checks.start(a, it->second, settings);
+    }
+}
+
+// A replaced Kubernetes node is handed back like an admin would: with the annotation, which
+// makes its Slurm nodes go through the return-to-service check (and survives a restart).
+void Daemon::mark_replaced() {
+    const auto replaced = m_cache.take_replaced();
+    if (replaced.empty() || m_flags.dry_run) return;
+    {
+        std::lock_guard lock(m_conf_mu);
+        if (m_conf.settings.options.return_check_level.empty()) return;
+    }
+    for (const auto& name : replaced)
+        if (auto r = m_client->patch_node_annotations(name, {{std::string(sync::kReturnCheckAnnotation),
+                                                               std::string(sync::kReplacedRequest)}});
+            !r) {
+            m_metrics.action_errors.fetch_add(1);
+            kLog.warning(r.error());
+        }
 }
 
 void Daemon::pass() {
@@ -193,8 +246,19 @@ void Daemon::pass() {
     m_metrics.kube_nodes = static_cast<long>(m_cache.node_count());
     if (!leader()) {
         if (pending.topology_changed) m_force_topology = true;  // written once we lead
+        m_was_leader = false;
+        (void)m_cache.take_replaced();  // the leader sees the same change
         return;
     }
+    if (!std::exchange(m_was_leader, true) && !m_flags.dry_run && !m_flags.once) m_checks.recover();
+    mark_replaced();
+    // An answered request's annotation is gone: assume so until the watch shows it, lest this very
+    // pass start the check again.
+    if (auto answered = m_checks.poll(m_slurm); !answered.empty())
+        m_cache.with_state([&](auto& nodes, const auto&) {
+            for (const auto& name : answered)
+                if (auto it = nodes.find(name); it != nodes.end()) it->second.return_request.reset();
+        });
     if (pending.topology_changed || m_force_topology.exchange(false)) request_topology();
     std::vector<sync::Action> actions;
     sync::Options options;
@@ -205,7 +269,7 @@ void Daemon::pass() {
     m_cache.with_state([&](auto& nodes, const auto& pods) {
         auto p = pairs(nodes, pods);
         m_metrics.mapped_nodes = static_cast<long>(p.size());
-        actions = sync::reconcile(p, m_slurm, nodes, options);
+        actions = sync::reconcile(p, m_slurm, nodes, options, m_checks.checking());
     });
     act(actions);
     const auto now = Clock::now();

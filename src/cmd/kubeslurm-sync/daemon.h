@@ -1,7 +1,7 @@
 // kubeslurm-sync's main loop. Informers keep the Kubernetes view current (KubeCache); one
-// reconcile thread polls Slurm (cheap: only changes since the last update time), runs the pure
-// reconcile, carries out the actions as leader, and rewrites the topology files when the labels
-// moved a node.
+// reconcile thread polls Slurm (cheap: only changes since the last update time), settles running
+// return-to-service checks (ReturnChecks), runs the pure reconcile, carries out the actions as
+// leader, and rewrites the topology files when the labels moved a node.
 #pragma once
 
 #include <atomic>
@@ -19,6 +19,7 @@
 #include "kube_cache.h"
 #include "leader_elector.h"
 #include "metrics_server.h"
+#include "return_checks.h"
 #include "sync/metrics.h"
 #include "sync/settings.h"
 #include "topology_out.h"
@@ -57,6 +58,8 @@ private:
     void pass();
     void act(const std::vector<sync::Action>& actions);
     std::vector<sync::Action> recheck(std::vector<sync::Action> slurm_actions);
+    void return_to_service(const std::vector<sync::Action>& actions);
+    void mark_replaced();
     std::vector<sync::NodePair> pairs(const std::map<std::string, sync::KubeNode>& nodes,
                                       const std::vector<sync::SlurmdPod>& pods) const;
     void write_topology_now();
@@ -72,8 +75,11 @@ private:
     RunFlags m_flags;
     sync::Metrics m_metrics;
     KubeCache m_cache;
+    EventRecorder m_events;
     Executor m_executor;
     LiveTopologyUpdates m_live_topology;  // written by write_topology_now() only
+    ReturnChecks m_checks;
+    bool m_was_leader = false;
     std::unique_ptr<k8s::Informer> m_nodes, m_pods;
     std::unique_ptr<LeaderElector> m_elector;
     std::unique_ptr<MetricsServer> m_server;

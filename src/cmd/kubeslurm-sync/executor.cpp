@@ -4,10 +4,15 @@
 
 #include "common/hostlist.h"
 #include "slurm/nodes.h"
+#include "sync/node_events.h"
 
 namespace ks::sync_daemon {
 
 using sync::ActionKind;
+
+double unix_now() {
+    return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
 
 const char* action_name(ActionKind kind) {
     switch (kind) {
@@ -18,12 +23,14 @@ const char* action_name(ActionKind kind) {
     case ActionKind::ClearCondition: return "clear-condition";
     case ActionKind::AddTaint: return "taint";
     case ActionKind::RemoveTaint: return "untaint";
+    case ActionKind::StartReturnCheck: return "return-check";
+    case ActionKind::RefuseReturnCheck: return "refuse-return-check";
     }
     return "?";
 }
 
-Executor::Executor(k8s::Client* client, sync::Metrics& metrics, sync::Options options)
-    : m_client(client), m_metrics(metrics), m_options(std::move(options)) {}
+Executor::Executor(k8s::Client* client, sync::Metrics& metrics, sync::Options options, EventRecorder* events)
+    : m_client(client), m_metrics(metrics), m_events(events), m_options(std::move(options)) {}
 
 void Executor::set_options(sync::Options options) {
     std::lock_guard lock(m_options_mu);
@@ -72,15 +79,23 @@ Status Executor::execute_slurm_batch(const std::vector<sync::Action>& same) {
 
 void Executor::succeeded(const sync::Action& a) {
     switch (a.kind) {
-    case ActionKind::Drain: m_metrics.drains.fetch_add(1); break;
-    case ActionKind::Resume: m_metrics.resumes.fetch_add(1); break;
+    case ActionKind::Drain: m_metrics.drains.add(sync::drain_cause_label(a.reason)); break;
+    case ActionKind::Resume: m_metrics.resumes.add("kubernetes"); break;
     case ActionKind::SetFeatures: m_metrics.feature_updates.fetch_add(1); break;
-    case ActionKind::SetCondition:
+    case ActionKind::SetCondition: {
+        m_metrics.condition_updates.fetch_add(1);
+        m_metrics.drains.add("health_check");
+        m_metrics.verdicts.set(a.slurm_node, "fail", a.reason, sync::parse_figure(a.message), unix_now());
+        break;
+    }
     case ActionKind::ClearCondition: m_metrics.condition_updates.fetch_add(1); break;
     case ActionKind::AddTaint:
     case ActionKind::RemoveTaint: m_metrics.taint_updates.fetch_add(1); break;
+    case ActionKind::StartReturnCheck:
+    case ActionKind::RefuseReturnCheck: break;  // carried out and counted by ReturnChecks
     }
     record(a);
+    if (auto e = sync::action_event(a); e && m_events && !e->node.empty()) m_events->record(std::move(*e));
 }
 
 Status Executor::run(const sync::Action& a) {
@@ -88,6 +103,8 @@ Status Executor::run(const sync::Action& a) {
     case ActionKind::Drain: return slurm::drain(a.slurm_node, a.reason);
     case ActionKind::Resume: return slurm::resume(a.slurm_node);
     case ActionKind::SetFeatures: return slurm::set_features(a.slurm_node, a.features);
+    case ActionKind::StartReturnCheck:
+    case ActionKind::RefuseReturnCheck: return Error{"return checks are carried out by ReturnChecks"};
     default: break;
     }
     if (!m_client) return Error{"no Kubernetes client"};
@@ -117,7 +134,7 @@ Status Executor::run(const sync::Action& a) {
 
 void Executor::record(const sync::Action& a) {
     if (!m_log) return;
-    const double t = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+    const double t = unix_now();
     nlohmann::json line = {{"t", t}, {"action", action_name(a.kind)}, {"slurm_node", a.slurm_node},
                            {"kube_node", a.kube_node}, {"reason", a.reason}};
     if (a.kind == ActionKind::SetFeatures) line["features"] = a.features;

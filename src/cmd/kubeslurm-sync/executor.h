@@ -1,6 +1,7 @@
 // Carries out reconcile actions: Slurm through libslurm, Kubernetes through the client. Every
 // action that succeeds is counted and, when an action log is set, recorded as one JSON line
-// {"t": <unix seconds>, "action": "drain", "slurm_node": …, "kube_node": …} (audit, benchmarks).
+// {"t": <unix seconds>, "action": "drain", "slurm_node": …, "kube_node": …} (audit, benchmarks),
+// and each verdict is also recorded as a Kubernetes Event on the node (sync/node_events.h).
 #pragma once
 
 #include <cstdio>
@@ -9,6 +10,7 @@
 #include <vector>
 
 #include "common/result.h"
+#include "event_recorder.h"
 #include "k8s/client.h"
 #include "sync/metrics.h"
 #include "sync/reconcile.h"
@@ -17,7 +19,8 @@ namespace ks::sync_daemon {
 
 class Executor {
 public:
-    Executor(k8s::Client* client, sync::Metrics& metrics, sync::Options options);
+    // `events` (may be null: none recorded) tells each verdict as a Kubernetes Event.
+    Executor(k8s::Client* client, sync::Metrics& metrics, sync::Options options, EventRecorder* events);
     ~Executor();
 
     void set_options(sync::Options options);  // SIGHUP, from another thread
@@ -34,6 +37,7 @@ private:
 
     k8s::Client* m_client;  // null: no Kubernetes side (never for the daemon; tests only)
     sync::Metrics& m_metrics;
+    EventRecorder* m_events;
     sync::Options options() const;
 
     mutable std::mutex m_options_mu;
@@ -43,5 +47,6 @@ private:
 };
 
 const char* action_name(sync::ActionKind kind);
+double unix_now();
 
 }  // namespace ks::sync_daemon

@@ -1,5 +1,7 @@
 #include "kube_cache.h"
 
+#include <utility>
+
 #include "common/log.h"
 #include "sync/kube_json.h"
 #include "sync/reconcile.h"
@@ -52,8 +54,20 @@ void KubeCache::upsert_node(const nlohmann::json& object) {
     m_topology[node->name] = std::move(record);
     m_annotations[node->name] = std::move(annotations);
     std::string name = node->name;
+    // A new providerID or bootID under the same name: the machine was replaced or rebooted.
+    auto old = m_nodes.find(name);
+    if (old != m_nodes.end() && !old->second.identity.empty() && !node->identity.empty() &&
+        old->second.identity != node->identity) {
+        kLog.info("node ", name, " replaced: '", old->second.identity, "' -> '", node->identity, "'");
+        m_replaced.insert(name);
+    }
     m_nodes[name] = std::move(*node);
     changed(topo_changed);
+}
+
+std::set<std::string> KubeCache::take_replaced() {
+    std::lock_guard lock(m_mu);
+    return std::exchange(m_replaced, {});
 }
 
 void KubeCache::remove_node(const nlohmann::json& object) {

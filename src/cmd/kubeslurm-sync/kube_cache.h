@@ -8,6 +8,7 @@
 #include <functional>
 #include <map>
 #include <mutex>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -42,6 +43,8 @@ public:
     };
     // Takes the pending-change bookkeeping (the caller reconciles right after).
     Pass take_pending();
+    // Kubernetes nodes whose providerID or bootID changed since the last call.
+    std::set<std::string> take_replaced();
 
     // Runs `fn` under the cache lock (reconcile is pure and fast; no I/O inside).
     void with_state(const std::function<void(std::map<std::string, sync::KubeNode>& nodes,
@@ -65,6 +68,7 @@ private:
     std::map<std::string, sync::SlurmdPod> m_pods;     // by namespace/name
     std::vector<sync::SlurmdPod> m_pod_list;           // m_pods' values, rebuilt on change
     std::vector<Clock::time_point> m_pending_events;
+    std::set<std::string> m_replaced;
     bool m_dirty = false;
     bool m_topology_dirty = true;
 };

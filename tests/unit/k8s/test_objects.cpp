@@ -107,3 +107,32 @@ TEST_CASE("query strings are percent-encoded") {
           "/api/v1/nodes?labelSelector=a%3Db%2Cc%20in%20%28x%2Cy%29&limit=5");
     CHECK(with_query("/p?watch=1", {{"k", "v"}}) == "/p?watch=1&k=v");
 }
+
+TEST_CASE("node events are core/v1 Events in default, about the Node, named like client-go's") {
+    ks::k8s::NodeEvent e;
+    e.node = "gpu-7";
+    e.type = "Warning";
+    e.reason = "HealthCheckFailed";
+    e.message = "bad";
+    e.annotations = {{"kubeslurm.io/check", "host.membw"}};
+    e.component = "kubeslurm-sync";
+    e.instance = "sync-0";
+    const auto j = ks::k8s::node_event_json(e, 0x1234abcdLL);
+    CHECK(j["apiVersion"] == "v1");
+    CHECK(j["kind"] == "Event");
+    CHECK(j["metadata"]["name"] == "gpu-7.1234abcd");
+    CHECK(j["metadata"]["namespace"] == "default");
+    CHECK(j["metadata"]["annotations"]["kubeslurm.io/check"] == "host.membw");
+    CHECK(j["involvedObject"] == ks::k8s::Json{{"apiVersion", "v1"}, {"kind", "Node"}, {"name", "gpu-7"}, {"uid", "gpu-7"}});
+    CHECK(j["type"] == "Warning");
+    CHECK(j["reason"] == "HealthCheckFailed");
+    CHECK(j["source"]["component"] == "kubeslurm-sync");
+    CHECK(j["reportingInstance"] == "sync-0");
+    CHECK(j["count"] == 1);
+    CHECK(j["firstTimestamp"] == j["lastTimestamp"]);
+}
+
+TEST_CASE("annotation patches set and remove") {
+    CHECK(ks::k8s::annotations_merge_patch({{"a", "1"}, {"b", std::nullopt}}) ==
+          ks::k8s::Json::parse(R"({"metadata":{"annotations":{"a":"1","b":null}}})"));
+}

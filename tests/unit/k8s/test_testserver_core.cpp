@@ -4,6 +4,7 @@
 #include "../../k8s-server/patch.h"
 #include "../../k8s-server/selector.h"
 #include "../../k8s-server/store.h"
+#include "../../k8s-server/validate.h"
 
 using kstest::Json;
 
@@ -126,4 +127,37 @@ TEST_CASE("test server store: pages in key order, bounded history") {
     CHECK_FALSE(store.events_after(nodes(), 1, events));  // older than the 3 retained events
     CHECK(store.events_after(nodes(), store.resource_version() - 3, events));
     CHECK(events.size() == 3);
+}
+
+TEST_CASE("test server: events are validated as the API server's legacy rules do") {
+    Json ok = Json::parse(R"({"metadata":{"name":"n1.17a","namespace":"default"},
+        "involvedObject":{"kind":"Node","name":"n1"},"type":"Warning","reason":"X","count":1})");
+    CHECK(kstest::validate_object("Event", ok).empty());
+    Json e = ok;
+    e["metadata"]["namespace"] = "slurm";
+    CHECK(kstest::validate_object("Event", e).find("does not match event.namespace") != std::string::npos);
+    e = ok;
+    e["involvedObject"]["namespace"] = "slurm";
+    e["metadata"]["namespace"] = "slurm";
+    CHECK(kstest::validate_object("Event", e).empty());
+    e = ok;
+    e["type"] = "Error";
+    CHECK(kstest::validate_object("Event", e).find("type: Unsupported value") != std::string::npos);
+    e = ok;
+    e["involvedObject"].erase("name");
+    CHECK(kstest::validate_object("Event", e) == "involvedObject.name: Required value");
+    e = ok;
+    e["metadata"]["name"] = "N1_bad";
+    CHECK(kstest::validate_object("Event", e).find("metadata.name: Invalid value") != std::string::npos);
+    CHECK(kstest::validate_object("Node", e).empty());
+}
+
+TEST_CASE("test server: event field selectors") {
+    std::string err;
+    auto sel = kstest::parse_selector("", "involvedObject.kind=Node,involvedObject.name=n1,reason=X", err);
+    REQUIRE(sel);
+    Json e = Json::parse(R"({"metadata":{"name":"a"},"involvedObject":{"kind":"Node","name":"n1"},"reason":"X"})");
+    CHECK(sel->matches(e));
+    e["reason"] = "Y";
+    CHECK_FALSE(sel->matches(e));
 }

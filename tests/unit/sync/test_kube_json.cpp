@@ -48,3 +48,16 @@ TEST_CASE("slurmd pods map hostname and nodeName") {
     CHECK(q->node_name.empty());
     CHECK_FALSE(slurmd_pod_from_json(json::parse(R"({"metadata": {"name": "p"}, "spec": {"nodeName": 3}})")).ok());
 }
+
+TEST_CASE("the return-check annotation and the node's identity (providerID, bootID) are read") {
+    auto n = kube_node_from_json(nlohmann::json::parse(R"({"metadata":{"name":"n1",
+        "annotations":{"kubeslurm.io/return-check":"full"}},"spec":{"providerID":"aws:///i-1"},
+        "status":{"nodeInfo":{"bootID":"b-1"}}})"));
+    REQUIRE(n);
+    CHECK(n->return_request == std::optional<std::string>("full"));
+    CHECK(n->identity == "aws:///i-1 b-1");
+    auto bare = kube_node_from_json(nlohmann::json::parse(R"({"metadata":{"name":"n1"}})"));
+    REQUIRE(bare);
+    CHECK_FALSE(bare->return_request);
+    CHECK(bare->identity.empty());
+}

@@ -2,40 +2,13 @@
 
 #include "sync/reasons.h"
 #include "sync/reconcile.h"
+#include "world.h"
 
 using namespace ks::sync;
+using ks::sync::test::World;
 
 namespace {
 
-struct World {
-    std::map<std::string, SlurmNode> slurm;
-    std::map<std::string, KubeNode> kube;
-    Options options;
-
-    KubeNode& k(const std::string& name) {
-        auto& n = kube[name];
-        n.name = name;
-        if (!n.condition("Ready")) n.conditions.push_back({"Ready", "True", "KubeletReady", ""});
-        return n;
-    }
-    SlurmNode& s(const std::string& name) {
-        auto& n = slurm[name];
-        n.name = name;
-        return n;
-    }
-    SlurmNode& drained(const std::string& name, const std::string& reason) {
-        auto& n = s(name);
-        n.drain = true;
-        n.reason = reason;
-        return n;
-    }
-    std::vector<Action> run() const { return reconcile(map_by_name(slurm, kube), slurm, kube, options); }
-    // Applies every action and returns what a second pass would do (must be nothing).
-    std::vector<Action> settle() {
-        for (const auto& a : run()) apply(a, slurm, kube, options);
-        return run();
-    }
-};
 
 void set_ready(KubeNode& n, const std::string& status) {
     for (auto& c : n.conditions)
@@ -155,7 +128,7 @@ TEST_CASE("health-gate drain sets condition and taint; resume clears both") {
     w.drained("n1", "kubeslurm: gpu.hbm_bandwidth: 1200 < 2500 GB/s");
     auto acts = w.run();
     REQUIRE(acts.size() == 2);
-    CHECK(acts[0] == Action{ActionKind::SetCondition, "", "n1", "gpu.hbm_bandwidth", "1200 < 2500 GB/s", {}});
+    CHECK(acts[0] == Action{ActionKind::SetCondition, "n1", "n1", "gpu.hbm_bandwidth", "1200 < 2500 GB/s", {}});
     CHECK(acts[1] == Action{ActionKind::AddTaint, "", "n1", "gpu.hbm_bandwidth", "", {}});
     CHECK(w.settle().empty());
     const auto* cond = w.kube["n1"].condition("GPUHealthCheckFailed");
