@@ -33,6 +33,7 @@ Result<Node> node_from_json(const json& j, const std::string& where) {
         }
     }
     if (n.name.empty()) return Error{where + ": missing \"name\""};
+    if (auto st = check_ids(n); !st) return Error{where + ": " + st.error()};
     return n;
 }
 
