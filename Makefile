@@ -2,8 +2,9 @@
 #
 #   make            build everything that can be built here
 #   make check      install deps, build, run unit tests (also under ASan/UBSan), the benchmark
-#                   scripts' tests and integration tests
+#                   scripts' tests, a short run of each fuzz target and integration tests
 #   make unit       the inner loop: build (-O0) and run the unit tests (no configured Slurm tree needed)
+#   make fuzz       run each libFuzzer target for FUZZ_TIME seconds (tests/fuzz/module.mk)
 #   make demo       install deps, build, run the end-to-end demo
 #   make bench      all benchmarks (bench-placement, bench-gate, bench-sync, bench-gpu)
 #   make install    honours DESTDIR, prefix, libdir, sysconfdir
@@ -256,6 +257,7 @@ check:
 	 $(phase) "unit tests" $(call submake,$(CHECK_FULL)) check-unit || ok=1; \
 	 $(phase) "unit tests, ASan+UBSan" $(call submake,$(CHECK_FULL)) check-sanitize || ok=1; \
 	 $(phase) "benchmark scripts' tests" $(call submake,$(CHECK_FULL)) check-bench || ok=1; \
+	 $(phase) "fuzz smoke" $(call submake,$(CHECK_FULL)) fuzz-smoke || ok=1; \
 	 $(phase) "integration, Slurm $(CHECK_FULL), full" $(call submake,$(CHECK_FULL)) check-integration || ok=1; \
 	 $(if $(CHECK_SMOKE),{ $(phase) "build$(comma) Slurm $(CHECK_SMOKE)$(comma) smoke" $(call submake,$(CHECK_SMOKE)) \
 	     INTEGRATION_BUILD=smoke smoke-build && \

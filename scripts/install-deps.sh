@@ -26,6 +26,7 @@ packages=(
   libslurm-dev slurm-wlm-plugins-dev slurmctld slurmd slurm-client munge libmunge-dev
   nlohmann-json3-dev catch2 libcurl4-openssl-dev libssl-dev libyaml-cpp-dev libcpp-httplib-dev
   rpm openssl procps iproute2 curl
+  clang libclang-rt-dev
 )
 
 . "$top/scripts/lib/apt.sh"

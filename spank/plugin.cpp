@@ -45,19 +45,30 @@ int guarded(const char* phase, F&& body) {
 }
 
 // Slurm hands the plugstack.conf arguments to every callback, and not every process calls
-// slurm_spank_init (the job script context does not): whichever callback comes first loads.
+// slurm_spank_init (the job script context does not): whichever callback comes first loads, and
+// an error is logged once per process.
 bool load(int ac, char** av) {
     auto& st = ks::spank::state();
     if (st.settings) return true;
+    if (st.config_error) return false;
     ks::spank::install_slurm_log_sink();
     std::vector<std::string> args(av, av + ac);
     auto settings = ks::spank::load_settings(args, std::getenv("KUBESLURM_CONF"));
     if (!settings) {
         ks::log::Logger("config").error(settings.error());
+        st.config_error = settings.error();
         return false;
     }
     st.settings = std::move(settings.value());
     return true;
+}
+
+// A configuration error is the admin's, not the node's nor a queued job's: only a new submission
+// (sbatch, salloc, srun outside a job) is refused, so that the admin hears of it at once. On the
+// nodes, steps start, and jobs run without the health check and are told why.
+bool new_submission() {
+    const spank_context_t ctx = spank_context();
+    return (ctx == S_CTX_ALLOCATOR || ctx == S_CTX_LOCAL) && !std::getenv("SLURM_JOB_ID");
 }
 
 }  // namespace
@@ -69,7 +80,7 @@ ks::spank::PluginState& ks::spank::state() {
 
 int slurm_spank_init(spank_t sp, int ac, char** av) {
     return guarded("init", [&] {
-        if (!load(ac, av)) return -1;
+        if (!load(ac, av) && new_submission()) return -1;
         switch (spank_context()) {
             case S_CTX_LOCAL:
             case S_CTX_ALLOCATOR:
@@ -83,7 +94,7 @@ int slurm_spank_init(spank_t sp, int ac, char** av) {
 
 int slurm_spank_init_post_opt(spank_t sp, int ac, char** av) {
     return guarded("options", [&] {
-        if (!load(ac, av)) return -1;
+        if (!load(ac, av)) return new_submission() ? -1 : 0;
         switch (spank_context()) {
             case S_CTX_LOCAL:
             case S_CTX_ALLOCATOR:
@@ -96,8 +107,9 @@ int slurm_spank_init_post_opt(spank_t sp, int ac, char** av) {
 
 int slurm_spank_job_prolog(spank_t sp, int ac, char** av) {
     return guarded("prolog", [&] {
-        if (!load(ac, av)) return -1;
-        return spank_context() == S_CTX_JOB_SCRIPT ? ks::spank::prolog_gate(sp) : 0;
+        if (spank_context() != S_CTX_JOB_SCRIPT) return 0;
+        if (!load(ac, av)) return ks::spank::prolog_without_config(sp, *ks::spank::state().config_error);
+        return ks::spank::prolog_gate(sp);
     });
 }
 
@@ -110,7 +122,8 @@ int slurm_spank_job_epilog(spank_t sp, int ac, char** av) {
 
 int slurm_spank_task_init(spank_t sp, int ac, char** av) {
     return guarded("task", [&] {
-        if (!load(ac, av)) return 0;
-        return spank_context() == S_CTX_REMOTE ? ks::spank::task_export(sp) : 0;
+        if (spank_context() != S_CTX_REMOTE) return 0;
+        if (!load(ac, av)) return ks::spank::task_without_config(sp, *ks::spank::state().config_error);
+        return ks::spank::task_export(sp);
     });
 }

@@ -14,6 +14,7 @@ namespace ks::spank {
 
 struct PluginState {
     std::optional<Settings> settings;
+    std::optional<std::string> config_error;  // why the settings could not be loaded
     std::optional<std::string> topology;    // --topology, validated
     std::optional<CheckLevel> check_level;  // --gpu-check, validated
 };
@@ -32,6 +33,9 @@ int submit_post_opt(spank_t sp);     // allocator and local contexts
 int prolog_gate(spank_t sp);         // job_script context: slurm_spank_job_prolog
 int prolog_cleanup(spank_t sp);      // job_script context: slurm_spank_job_epilog
 int task_export(spank_t sp);         // remote context: slurm_spank_task_init
+// The same two without usable settings (config_error): the job runs unchecked and is told why.
+int prolog_without_config(spank_t sp, const std::string& error);
+int task_without_config(spank_t sp, const std::string& error);
 
 // Routes ks::log lines to Slurm's log functions of the host process.
 void install_slurm_log_sink();

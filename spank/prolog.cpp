@@ -16,6 +16,7 @@
 #include "common/hostlist.h"
 #include "common/log.h"
 #include "common/strings.h"
+#include "common/trust.h"
 #include "spank/core/gate_state.h"
 #include "spank/core/job_topology.h"
 #include "spank/core/report.h"
@@ -157,8 +158,15 @@ int prolog_gate(spank_t sp) {
     const long timeout_s = cfg.integer("CheckTimeout");
     spec.deadline = std::chrono::seconds(timeout_s);
 
-    kLog.verbose("job ", job.job_id, " on ", job.node, ": running ", spec.path, " --level ", level_name(level));
-    ChildOutcome out = run_child(spec);
+    // Root runs only a checker that no one else could have written (sshd StrictModes); a refused
+    // one is a checker that cannot run, and OnCheckerError decides.
+    ChildOutcome out;
+    if (auto trusted = trust::check(spec.path, trust::Kind::File, "CheckerPath"); !trusted) {
+        out.failure = "refused to run: " + trusted.error();
+    } else {
+        kLog.verbose("job ", job.job_id, " on ", job.node, ": running ", spec.path, " --level ", level_name(level));
+        out = run_child(spec);
+    }
     log_checker_stderr(out.stderr_text);
 
     const OnError on_error = parse_on_error(cfg.str("OnCheckerError")).value_or(OnError::Run);
@@ -190,6 +198,14 @@ int prolog_gate(spank_t sp) {
             kLog.info(head, "drained ", job.node, ": ", d.reason);
     }
     return d.fail ? -1 : 0;
+}
+
+int prolog_without_config(spank_t sp, const std::string& error) {
+    uint32_t id = 0;
+    (void)spank_get_item(sp, S_JOB_ID, &id);
+    kLog.error("job ", id, " on ", env_or("SLURMD_NODENAME", "?"), ": kubeslurm.conf is unusable, the job runs "
+               "without the health check (a configuration error never drains a node): ", error);
+    return 0;
 }
 
 int prolog_cleanup(spank_t sp) {

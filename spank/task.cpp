@@ -2,6 +2,8 @@
 // its node through KUBESLURM_* variables.
 #include "spank/spank_api.h"
 
+#include <cstdio>
+
 #include "common/log.h"
 #include "spank/core/gate_state.h"
 #include "spank/plugin_state.h"
@@ -34,6 +36,17 @@ int task_export(spank_t sp) {
     for (const auto& [name, value] : *gate)
         if (spank_setenv(sp, name.c_str(), value.c_str(), 1) != ESPANK_SUCCESS)
             kLog.verbose("job ", job_id, ": cannot set ", name);
+    return 0;
+}
+
+int task_without_config(spank_t sp, const std::string& error) {
+    const std::string summary = "not checked: kubeslurm.conf is unusable: " + error;
+    spank_setenv(sp, "KUBESLURM_GPU_CHECK_RESULT", "error", 1);
+    spank_setenv(sp, "KUBESLURM_GPU_CHECK_SUMMARY", summary.c_str(), 1);
+    // Once per step, on the job's own stderr (this runs in the task just before it starts).
+    uint32_t task = 1;
+    if (spank_get_item(sp, S_TASK_GLOBAL_ID, &task) == ESPANK_SUCCESS && task == 0)
+        std::fprintf(stderr, "kubeslurm: this job's nodes were %s\n", summary.c_str());
     return 0;
 }
 

@@ -1,9 +1,14 @@
 #include "common/config.h"
 
-#include <fstream>
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <cstring>
 #include <sstream>
 #include <stdexcept>
 
+#include "common/quote.h"
+#include "common/safe_file.h"
 #include "common/strings.h"
 
 namespace ks::config {
@@ -20,6 +25,12 @@ Error key_error(std::string_view where, std::string_view key, std::string_view w
     if (!where.empty()) msg.append(where).append(": ");
     msg.append(key).append(": ").append(what);
     return Error{msg};
+}
+
+bool has_control(std::string_view value) {
+    for (unsigned char c : value)
+        if (c < 0x20 || c == 0x7f) return true;
+    return false;
 }
 
 bool in_choices(std::string_view constraint, std::string_view value) {
@@ -54,45 +65,46 @@ std::string_view type_name(Type type) {
 
 Status validate(const KeyInfo& key, std::string_view value) {
     const auto fail = [&](std::string what) { return key_error("", key.name, what); };
+    if (has_control(value)) return fail(quote(value) + " contains a control character");
     switch (key.type) {
         case Type::String:
         case Type::List:
             return {};
         case Type::Path:
-            if (!value.empty() && value.front() != '/')
-                return fail("'" + std::string(value) + "' is not an absolute path");
+            if (value.empty() && key.constraint == kRequired) return fail("must not be empty");
+            if (!value.empty() && value.front() != '/') return fail(quote(value) + " is not an absolute path");
             return {};
         case Type::Bool:
-            if (!str::to_bool(value)) return fail("'" + std::string(value) + "' is not yes or no");
+            if (!str::to_bool(value)) return fail(quote(value) + " is not yes or no");
             return {};
         case Type::Int: {
             auto v = str::to_long(value);
             auto bounds = str::split(key.constraint, '-');
-            if (!v) return fail("'" + std::string(value) + "' is not an integer");
+            if (!v) return fail(quote(value) + " is not an integer");
             if (bounds.size() == 2 && (*v < *str::to_long(bounds[0]) || *v > *str::to_long(bounds[1])))
                 return fail(std::to_string(*v) + " is outside " + std::string(key.constraint));
             return {};
         }
         case Type::Enum:
             if (!in_choices(key.constraint, value))
-                return fail("'" + std::string(value) + "' is not one of " + std::string(key.constraint));
+                return fail(quote(value) + " is not one of " + std::string(key.constraint));
             return {};
         case Type::Map:
             for (const auto& item : str::split(value, ',')) {
                 auto colon = item.find(':');
                 if (colon == std::string::npos || colon == 0 || colon + 1 == item.size())
-                    return fail("'" + item + "' is not partition:value");
+                    return fail(quote(item) + " is not partition:value");
                 auto v = item.substr(colon + 1);
                 if (!key.constraint.empty() && !in_choices(key.constraint, v))
-                    return fail("'" + v + "' is not one of " + std::string(key.constraint));
+                    return fail(quote(v) + " is not one of " + std::string(key.constraint));
             }
             return {};
         case Type::Range: {
             auto parts = str::split(value, '-');
-            if (parts.size() != 2) return fail("'" + std::string(value) + "' is not lo-hi");
+            if (parts.size() != 2) return fail(quote(value) + " is not lo-hi");
             auto lo = str::to_long(parts[0]), hi = str::to_long(parts[1]);
             if (!lo || !hi || *lo < 1 || *hi > 65535 || *lo > *hi)
-                return fail("'" + std::string(value) + "' is not a port range lo-hi within 1-65535");
+                return fail(quote(value) + " is not a port range lo-hi within 1-65535");
             return {};
         }
     }
@@ -105,7 +117,7 @@ Config::Config() {
 
 Status Config::set(std::string_view key, std::string_view value, std::string_view where) {
     const KeyInfo* info = find_key(key);
-    if (!info) return key_error(where, key, "unknown key");
+    if (!info) return key_error(where, quote(key), "unknown key");
     value = str::trim(value);
     if (auto st = validate(*info, value); !st) {
         std::string msg(where);
@@ -119,35 +131,63 @@ Status Config::set(std::string_view key, std::string_view value, std::string_vie
 Result<Config> Config::parse(std::string_view text, const std::string& origin) {
     Config cfg;
     cfg.m_origin = origin;
-    std::istringstream in{std::string(text)};
-    std::string line;
-    for (int lineno = 1; std::getline(in, line); ++lineno) {
+    // Editors on some systems start a UTF-8 file with a byte order mark: it is not part of a key.
+    if (str::starts_with(text, "\xEF\xBB\xBF")) text.remove_prefix(3);
+    std::map<std::string_view, std::string> first_set;  // canonical key -> where
+    size_t lineno = 0;
+    for (const auto& line : str::split(text, '\n', /*skip_empty=*/false)) {
+        ++lineno;
         auto hash = line.find('#');
         auto body = str::trim(std::string_view(line).substr(0, hash));
         if (body.empty()) continue;
         std::string where = origin + ":" + std::to_string(lineno);
         auto eq = body.find('=');
-        if (eq == std::string_view::npos)
-            return Error{where + ": expected Key=Value, got '" + std::string(body) + "'"};
+        if (eq == std::string_view::npos) return Error{where + ": expected Key=Value, got " + quote(body)};
         auto key = str::trim(body.substr(0, eq));
         if (auto st = cfg.set(key, body.substr(eq + 1), where); !st) return Error{st.error()};
+        // Last-wins would make the earlier line a silent lie, also when only the case differs.
+        auto [it, fresh] = first_set.emplace(find_key(key)->name, where);
+        if (!fresh)
+            return key_error(where, find_key(key)->name, "set again (first set at " + it->second + ")");
     }
     return cfg;
 }
 
 Result<Config> Config::load(const std::string& path, bool allow_missing) {
-    std::ifstream f(path);
-    if (!f) {
-        if (allow_missing) {
-            Config cfg;
-            cfg.m_origin = path;
-            return cfg;
-        }
-        return Error{path + ": cannot open configuration file"};
+    struct stat st {};
+    if (allow_missing && ::stat(path.c_str(), &st) != 0 && errno == ENOENT) {
+        Config cfg;
+        cfg.m_origin = path;
+        return cfg;
     }
-    std::stringstream ss;
-    ss << f.rdbuf();
-    return parse(ss.str(), path);
+    auto text = safe_file::read(path, {.max_size = kMaxFileSize});
+    if (!text) return Error{"configuration file: " + text.error()};
+    return parse(*text, path);
+}
+
+namespace {
+
+// Identity of a file for change detection; "" when it cannot be looked at.
+std::string file_identity(const std::string& path) {
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0) return "missing:" + std::to_string(errno);
+    return std::to_string(st.st_dev) + ":" + std::to_string(st.st_ino) + ":" + std::to_string(st.st_size) + ":" +
+           std::to_string(st.st_mtim.tv_sec) + "." + std::to_string(st.st_mtim.tv_nsec);
+}
+
+}  // namespace
+
+Reloader::Reloader(std::string path, Config initial)
+    : m_path(std::move(path)), m_current(std::move(initial)), m_seen(file_identity(m_path)) {}
+
+Reloader::Poll Reloader::poll() {
+    std::string id = file_identity(m_path);
+    if (id == m_seen) return {};
+    m_seen = id;
+    auto next = Config::load(m_path);
+    if (!next) return {false, next.error() + " (keeping the last good configuration from " + m_current.origin() + ")"};
+    m_current = std::move(next.value());
+    return {true, {}};
 }
 
 const std::string& Config::raw(std::string_view key) const {
@@ -186,6 +226,7 @@ std::string markdown_table() {
         if (k.type == Type::Enum || (k.type == Type::Map && !k.constraint.empty()))
             type = std::string(k.constraint);
         if (k.type == Type::Int) type = "integer " + std::string(k.constraint);
+        if (k.type == Type::Path && k.constraint == kRequired) type = "path, required";
         for (auto& c : type)
             if (c == '|') c = '/';
         std::string def = k.default_value.empty() ? "(empty)" : "`" + std::string(k.default_value) + "`";

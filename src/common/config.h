@@ -1,5 +1,7 @@
 // kubeslurm.conf: Slurm-style Key=Value lines, '#' comments, case-insensitive keys.
-// Unknown keys and bad values are errors naming file, line and key.
+// Unknown keys, keys set twice (in any case), bad values and files that are not regular files are
+// errors naming file, line and key; values are echoed quoted and capped (common/quote.h). A file
+// with an error is refused as a whole: no caller gets defaults for part of it.
 #pragma once
 
 #include <map>
@@ -27,12 +29,15 @@ const KeyInfo* find_key(std::string_view name);  // case-insensitive
 std::string_view type_name(Type type);
 
 inline constexpr const char* kDefaultPath = KUBESLURM_SYSCONFDIR "/kubeslurm.conf";
+inline constexpr size_t kMaxFileSize = 1u << 20;        // a larger kubeslurm.conf is refused
+inline constexpr std::string_view kRequired = "required";  // constraint of a Path that must be set
 
 class Config {
 public:
     Config();  // all defaults
 
-    // Parses a file on top of the defaults. A missing file is an error unless allow_missing.
+    // Parses a file on top of the defaults. A missing file is an error unless allow_missing (then
+    // only a file that does not exist gives the defaults; any other failure is an error).
     static Result<Config> load(const std::string& path, bool allow_missing = false);
     static Result<Config> parse(std::string_view text, const std::string& origin);
 
@@ -53,6 +58,25 @@ private:
     const std::string& raw(std::string_view key) const;
     std::map<std::string, std::string, std::less<>> m_values;  // canonical key name -> value
     std::string m_origin;
+};
+
+// Live reload for long-running components (select plugin, daemons): poll() re-reads the file when
+// it changed (inode, size or modification time). A changed file that fails keeps the last good
+// configuration, and its error is returned once for that change, so that the caller logs it once.
+class Reloader {
+public:
+    Reloader(std::string path, Config initial);
+    struct Poll {
+        bool reloaded = false;  // current() is a new configuration
+        std::string error;      // non-empty once per failed change: why the last good one stays
+    };
+    Poll poll();
+    const Config& current() const { return m_current; }
+
+private:
+    std::string m_path;
+    Config m_current;
+    std::string m_seen;  // identity of the file last looked at ("" = not read yet / absent)
 };
 
 // Validates a value for a key; the error names the key.

@@ -138,6 +138,7 @@ Result<Topology> parse_topology_conf(std::string_view text, const std::string& o
             for (; !s.empty() && n.tiers.size() < static_cast<size_t>(kMaxTiers); s = switches[s].parent)
                 n.tiers.push_back(s);
         }
+        if (auto st = check_ids(n); !st) return Error{origin + ": " + st.error()};
         out.push_back(std::move(n));
     }
     auto topo = Topology::build(std::move(out));

@@ -7,7 +7,8 @@
 
 namespace ks::topology {
 
-// The file's content; errors name the path and the reason (errno text).
+// The content of a regular file of at most 64 MiB, opened without blocking (a FIFO or device is
+// refused); errors name the path and the reason (errno text).
 Result<std::string> read_file(const std::string& path);
 
 }  // namespace ks::topology

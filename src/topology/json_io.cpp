@@ -1,6 +1,7 @@
 // topology.json reader and writer.
 #include <nlohmann/json.hpp>
 
+#include "common/quote.h"
 #include "topology/file_io.h"
 #include "topology/topology.h"
 
@@ -29,10 +30,11 @@ Result<Node> node_from_json(const json& j, const std::string& where) {
                 n.tiers.push_back(t.get<std::string>());
             }
         } else {
-            return Error{where + ": unknown field \"" + key + "\""};
+            return Error{where + ": unknown field " + quote(key)};
         }
     }
     if (n.name.empty()) return Error{where + ": missing \"name\""};
+    if (auto st = check_ids(n); !st) return Error{where + ": " + st.error()};
     return n;
 }
 
@@ -47,7 +49,9 @@ std::string to_json(const Topology& topo) {
         nlohmann::ordered_json j{{"name", n.name}};
         if (!n.domain.empty()) j["domain"] = n.domain;
         if (!n.tiers.empty()) j["tiers"] = n.tiers;
-        out += (first ? "\n  " : ",\n  ") + j.dump();
+        // Invalid UTF-8 must not throw out of a writer: it becomes U+FFFD, which no reader takes
+        // for a valid ID.
+        out += (first ? "\n  " : ",\n  ") + j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
         first = false;
     }
     return out + "\n]}\n";
@@ -60,13 +64,13 @@ Result<Topology> from_json(std::string_view text, const std::string& origin) {
     auto version = doc.find("version");
     if (version == doc.end()) return Error{origin + ": missing \"version\""};
     if (!version->is_number_integer() || version->get<long long>() != kJsonVersion)
-        return Error{origin + ": unsupported version " + version->dump() + " (this kubeslurm reads version " +
+        return Error{origin + ": unsupported version " + (version->is_number() ? version->dump() : quote(version->dump())) + " (this kubeslurm reads version " +
                      std::to_string(kJsonVersion) + ")"};
     auto nodes = doc.find("nodes");
     if (nodes == doc.end() || !nodes->is_array()) return Error{origin + ": \"nodes\" must be an array"};
     for (const auto& [key, value] : doc.items())
         if (key != "version" && key != "nodes" && key != "hash")
-            return Error{origin + ": unknown field \"" + key + "\""};
+            return Error{origin + ": unknown field " + quote(key)};
 
     std::vector<Node> list;
     list.reserve(nodes->size());

@@ -2,6 +2,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/config.h"
+#include "common/quote.h"
 #include "common/strings.h"
 #include "topology/topology.h"
 
@@ -39,9 +40,10 @@ const std::vector<Preset>& presets() {
 
 constexpr std::string_view kSlinkyAnnotation = "topology.slinky.slurm.net/spec";
 
+// A value that is not a valid ID counts as absent (see node_from_labels).
 std::string get(const StringMap& m, std::string_view key) {
     auto it = m.find(key);
-    return it == m.end() ? std::string() : it->second;
+    return it == m.end() || !is_valid_id(it->second) ? std::string() : it->second;
 }
 
 bool any_nonempty(const std::vector<std::string>& v) {
@@ -68,7 +70,7 @@ void from_slinky(const std::string& spec, std::string& domain, std::vector<std::
         if (colon == std::string::npos) continue;
         std::string name = str::lower(str::trim(std::string_view(item).substr(0, colon)));
         std::string value(str::trim(std::string_view(item).substr(colon + 1)));
-        if (value.empty()) continue;
+        if (!is_valid_id(value)) continue;
         if (name.find("block") != std::string::npos && domain.empty())
             domain = value;
         else if ((name.find("switch") != std::string::npos || name.find("tree") != std::string::npos) &&
@@ -144,7 +146,8 @@ Node node_from_labels(std::string name, const StringMap& labels, const StringMap
             if (!options.domain_key.empty()) domain = get(labels, options.domain_key);
             for (const auto& k : options.tier_keys) tiers.push_back(get(labels, k));
         } else if (p == "slinky") {
-            from_slinky(get(annotations, kSlinkyAnnotation), domain, tiers);
+            if (auto it = annotations.find(kSlinkyAnnotation); it != annotations.end())
+                from_slinky(it->second, domain, tiers);
         } else {
             for (const auto& preset : presets()) {
                 if (preset.name != p) continue;
@@ -182,6 +185,8 @@ Result<Node> node_from_object(const nlohmann::json& obj, const std::string& wher
     auto name = meta->find("name");
     if (name == meta->end() || !name->is_string() || name->get<std::string>().empty())
         return Error{where + ": missing metadata.name"};
+    if (!is_valid_id(name->get<std::string>()))
+        return Error{where + ": metadata.name " + quote(name->get<std::string>()) + " is not a valid node name"};
     auto labels = string_map(*meta, "labels", where);
     if (!labels) return Error{labels.error()};
     auto annotations = string_map(*meta, "annotations", where);

@@ -2,6 +2,7 @@
 #include <cctype>
 #include <cstdio>
 
+#include "common/quote.h"
 #include "topology/natural_order.h"
 #include "topology/topology.h"
 
@@ -56,6 +57,24 @@ std::string_view level_name(Level level) {
         case Level::Core: return "core switch";
     }
     return "?";
+}
+
+bool is_valid_id(std::string_view id) {
+    if (id.empty() || id.size() > kMaxIdLength) return false;
+    for (char c : id)
+        if (c <= ' ' || c >= 0x7f) return false;
+    return true;
+}
+
+Status check_ids(const Node& n) {
+    const std::string rule = " (1-" + std::to_string(kMaxIdLength) + " printable ASCII characters, no spaces)";
+    if (!is_valid_id(n.name)) return Error{"node name " + quote(n.name) + " is not valid" + rule};
+    if (!n.domain.empty() && !is_valid_id(n.domain))
+        return Error{"node " + n.name + ": domain " + quote(n.domain) + " is not valid" + rule};
+    for (const auto& tier : n.tiers)
+        if (!tier.empty() && !is_valid_id(tier))
+            return Error{"node " + n.name + ": switch " + quote(tier) + " is not valid" + rule};
+    return {};
 }
 
 Result<Topology> Topology::build(std::vector<Node> nodes) {

@@ -22,6 +22,14 @@ namespace ks::topology {
 inline constexpr int kJsonVersion = 1;  // "version" of topology.json this code reads and writes
 inline constexpr int kMaxTiers = 3;     // leaf, spine, core; deeper tiers are dropped on input
 
+// Node names and domain/switch IDs, from Kubernetes or a file: 1 to kMaxIdLength bytes of
+// printable ASCII without spaces. Anything else (control characters, NUL, newlines, spaces,
+// non-ASCII) is refused at the boundary; writers make the rest safe for their own grammar.
+inline constexpr size_t kMaxIdLength = 256;
+bool is_valid_id(std::string_view id);
+struct Node;
+Status check_ids(const Node& node);  // the error quotes the bad value, capped and escaped
+
 struct Node {
     std::string name;                // Slurm node name
     std::string domain;              // accelerator/NVLink domain ID (opaque); empty = none
@@ -87,16 +95,18 @@ private:
 
 // ---- topology.json ---------------------------------------------------------------------------
 // {"version": 1, "hash": "…", "nodes": [{"name": "n1", "domain": "d1", "tiers": ["leaf1", …]}]}
-// "domain" and "tiers" are optional. Readers reject unknown versions, duplicate nodes, bad types
-// and unknown fields in nodes with a message naming the origin and the node.
+// "domain" and "tiers" are optional. Readers reject unknown versions, duplicate nodes, bad types,
+// names and IDs that fail check_ids, and unknown fields in nodes with a message naming the origin
+// and the node.
 
 std::string to_json(const Topology& topo);
 Result<Topology> from_json(std::string_view text, const std::string& origin);
 Result<Topology> load_json_file(const std::string& path);
 
 // Writes `content` to `path` atomically (temp file in the same directory + fsync + rename + fsync
-// of the directory). When the file already holds exactly `content` it is left alone and the
-// result is false; true when the file was written.
+// of the directory), only when `path` is a regular file or absent: a symbolic link, device, FIFO
+// or directory there is an error. When the file already holds exactly `content` it is left alone
+// and the result is false; true when the file was written.
 Result<bool> write_file_atomic(const std::string& path, std::string_view content);
 // to_json + write_file_atomic: unchanged content is not rewritten (result false).
 Result<bool> write_json_atomic(const Topology& topo, const std::string& path);
@@ -121,7 +131,8 @@ const std::vector<std::string_view>& preset_names();  // without "auto" and "cus
 
 using StringMap = std::map<std::string, std::string, std::less<>>;
 
-// One node from its labels and annotations.
+// One node from its labels and annotations. A value that is not a valid ID (is_valid_id) counts as
+// absent, so that no annotation can smuggle a line or a key into a file written from it.
 Node node_from_labels(std::string name, const StringMap& labels, const StringMap& annotations,
                       const LabelOptions& options);
 

@@ -1,6 +1,7 @@
 #include "session.h"
 
 #include <pwd.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -12,6 +13,7 @@
 #include <thread>
 
 #include "common/log.h"
+#include "common/trust.h"
 #include "health/gpu_checks.h"
 #include "health/host_checks.h"
 #include "health/hostnet_check.h"
@@ -65,6 +67,24 @@ private:
 
 }  // namespace
 
+namespace {
+
+// As root (the prolog), nothing that anyone but root could have written is loaded or read
+// (sshd StrictModes); a GPU backend that is not installed is no such risk and reports skip.
+Status check_root_inputs(const config::Config& cfg, const std::string& backend) {
+    if (geteuid() != 0) return {};
+    struct stat st {};
+    if (!backend.empty() && ::stat(backend.c_str(), &st) == 0)
+        if (auto s = trust::check(backend, trust::Kind::File, "GpuBackend"); !s) return s;
+    if (auto s = trust::check(cfg.str("ThresholdsDir"), trust::Kind::Directory, "ThresholdsDir"); !s) return s;
+    const std::string& site = cfg.str("SiteThresholdsFile");
+    if (!site.empty() && ::stat(site.c_str(), &st) == 0)
+        if (auto s = trust::check(site, trust::Kind::File, "SiteThresholdsFile"); !s) return s;
+    return {};
+}
+
+}  // namespace
+
 Result<std::unique_ptr<Session>> Session::create(const Options& opts, const config::Config& cfg) {
     std::unique_ptr<Session> s(new Session(opts, cfg));
     s->m_registry.add(health::make_host_memory_check());
@@ -72,7 +92,9 @@ Result<std::unique_ptr<Session>> Session::create(const Options& opts, const conf
     s->m_registry.add(health::make_hostnet_check());
     // Device indices are physical (PCI bus order) everywhere: Slurm's, NVML's and CUDA's.
     setenv("CUDA_DEVICE_ORDER", "PCI_BUS_ID", 1);
-    auto gpu = health::load_gpu_checks(health::gpu_backend_path(cfg.str("GpuBackend")));
+    const std::string backend = health::gpu_backend_path(cfg.str("GpuBackend"));
+    if (auto st = check_root_inputs(cfg, backend); !st) return Error{"refused: " + st.error()};
+    auto gpu = health::load_gpu_checks(backend);
     if (!gpu.load_error.empty()) logger.verbose("GPU checks skipped: ", gpu.load_error);
     for (auto& c : gpu.checks) s->m_registry.add(c);
     if (opts.list_checks) return s;

@@ -26,7 +26,7 @@ TEST_CASE("errors name file, line and key") {
     SECTION("unknown key") {
         auto cfg = Config::parse("TopologyPolicy=any\nNoSuchKey=1\n", "site.conf");
         REQUIRE_FALSE(cfg.ok());
-        CHECK(cfg.error() == "site.conf:2: NoSuchKey: unknown key");
+        CHECK(cfg.error() == "site.conf:2: 'NoSuchKey': unknown key");
     }
     SECTION("bad enum") {
         auto cfg = Config::parse("TopologyPolicy=closest\n", "site.conf");

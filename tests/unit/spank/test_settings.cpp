@@ -74,3 +74,21 @@ TEST_CASE("unknown keys and bad values in plugstack arguments are errors naming 
     std::vector<std::string> relative = {"CheckerPath=bin/check"};
     CHECK_FALSE(load_settings(relative, "/nonexistent/kubeslurm.conf").ok());
 }
+
+TEST_CASE("plugstack arguments: an empty CheckerPath= and a key given twice are errors") {
+    auto empty = load_settings(std::vector<std::string>{"CheckerPath="}, "/nonexistent/kubeslurm.conf");
+    REQUIRE_FALSE(empty.ok());
+    CHECK(empty.error() == "plugstack.conf argument 1: CheckerPath: must not be empty");
+    auto twice = load_settings(std::vector<std::string>{"GpuCheck=off", "gpucheck=full"}, "/nonexistent/kubeslurm.conf");
+    REQUIRE_FALSE(twice.ok());
+    CHECK(twice.error() == "plugstack.conf argument 2: GpuCheck: set again (first set in plugstack.conf argument 1)");
+    auto huge = load_settings(std::vector<std::string>{"GpuCheck=" + std::string(1 << 20, 'q')}, nullptr);
+    REQUIRE_FALSE(huge.ok());
+    CHECK(huge.error().size() < 400);
+}
+
+TEST_CASE("a conf= that is a directory is an error with the reason, never the defaults") {
+    auto dir = load_settings(std::vector<std::string>{"conf=/tmp"}, nullptr);
+    REQUIRE_FALSE(dir.ok());
+    CHECK(dir.error() == "configuration file: cannot read /tmp: it is a directory, not a regular file");
+}
