@@ -92,8 +92,11 @@ Result<std::optional<JobState>> job_state(uint32_t job_id) {
     if (msg->record_count > 0) {
         const slurm_job_info_t& j = msg->job_array[0];
         const uint32_t base = j.job_state & JOB_STATE_BASE;
-        out = JobState{base_state_name(j.job_state), base != JOB_PENDING && base != JOB_RUNNING &&
-                                                         base != JOB_SUSPENDED,
+        // A job on its way back to the queue (a failed prolog) passes through an ended base state
+        // with a requeue flag: not finished.
+        const bool requeueing = j.job_state & (JOB_REQUEUE | JOB_REQUEUE_HOLD | JOB_SPECIAL_EXIT | JOB_REQUEUE_FED);
+        out = JobState{base_state_name(j.job_state),
+                       base != JOB_PENDING && base != JOB_RUNNING && base != JOB_SUSPENDED && !requeueing,
                        static_cast<int>(WIFEXITED(j.exit_code) ? WEXITSTATUS(j.exit_code)
                                                                : 128 + WTERMSIG(j.exit_code))};
     }

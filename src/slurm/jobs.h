@@ -27,7 +27,7 @@ Result<uint32_t> submit(const BatchJob& job);
 
 struct JobState {
     std::string state;   // Slurm's base state name: PENDING, RUNNING, COMPLETED, FAILED, ...
-    bool finished = false;  // no longer pending or running
+    bool finished = false;  // no longer pending or running, and not being requeued
     int exit_code = 0;   // the batch script's exit status when finished
 };
 // nullopt when slurmctld no longer knows the job.

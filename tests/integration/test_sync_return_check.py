@@ -5,6 +5,7 @@ with kubectl): a node kubeslurm drained, or that Kubernetes hands back, is check
 stays drained with the failing check's figure and threshold on fail; an admin's drain is never
 touched; bad requests change nothing (docs/sync.md, "Return-to-service gate")."""
 import json
+import os
 import pathlib
 import random
 import re
@@ -108,8 +109,8 @@ def test_node_that_fails_its_recheck_stays_drained_with_the_new_reason(env):
         ("host.membw", "100000", "GB/s"), ann
     assert env.drained("n3")
     assert re.match(r"kubeslurm: host\.membw: [\d.]+ < 100000 GB/s$", env.reason("n3")), env.reason("n3")
-    job = env.cluster.job(int(ann["kubeslurm.io/job"]))
-    assert job["JobState"] == "CANCELLED", job
+    job_id = int(ann["kubeslurm.io/job"])
+    env.wait_slurm(lambda: env.cluster.job(job_id)["JobState"] == "CANCELLED", what=f"job {job_id} cancelled")
     assert reservations(env) == []
     # Kubernetes sees it unhealthy, as for any gate drain.
     s.wait_for(lambda: (s.get_node("n3")["spec"].get("taints") or [{}])[0].get("value") == "host.membw", timeout=10)
@@ -178,7 +179,7 @@ def test_check_interrupted_by_a_restart_is_taken_up_again(env):
     second.wait_log(r"return check of n2 interrupted", timeout=10)
     new = second.wait_log(r"return check of n2 started: job (\d+)", timeout=10)
     assert int(new.group(1)) != old_job
-    assert env.cluster.job(old_job)["JobState"] == "CANCELLED"
+    env.wait_slurm(lambda: env.cluster.job(old_job)["JobState"] == "CANCELLED", what=f"job {old_job} cancelled")
     assert reservations(env) == [RESERVATION + "n2"]
     env.cluster.run(["scancel", str(busy)])
     wait_event(s, "n2", "ReturnCheckPassed")
@@ -203,6 +204,6 @@ def no_leftovers(env):
     """Each test starts without jobs or return-check reservations of another."""
     yield
     env.stop_all()
-    env.cluster.run(["scancel", "--full", "--quiet"], check=False)
+    env.cluster.run(["scancel", "--quiet", f"--user={os.getuid()}"], check=False)
     for name in reservations(env):
         env.cluster.run(["scontrol", "delete", f"reservationname={name}"], check=False)

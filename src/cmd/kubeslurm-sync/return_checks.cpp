@@ -96,7 +96,30 @@ void ReturnChecks::refuse(const sync::Action& a) {
     if (auto e = sync::action_event(a)) tell(a.kube_node, std::move(*e));
 }
 
+// A job whose prolog just failed may be between its end and its requeue: slurmctld can take the
+// cancel as "already done" and requeue it right after. So a cancelled job is watched, and
+// cancelled again, until it has really ended.
+void ReturnChecks::cancel(uint32_t job) {
+    if (auto st = slurm::cancel(job); !st) kLog.warning("return check job ", job, ": ", st.error());
+    m_cancelling.insert(job);
+}
+
+void ReturnChecks::finish_cancels() {
+    for (auto it = m_cancelling.begin(); it != m_cancelling.end();) {
+        auto state = slurm::job_state(*it);
+        if (state && (!*state || (*state)->finished)) {
+            it = m_cancelling.erase(it);
+            continue;
+        }
+        if (!state) kLog.warning("return check job ", *it, ": ", state.error());
+        else if (auto st = slurm::cancel(*it); !st) kLog.warning("return check job ", *it, ": ", st.error());
+        else kLog.debug("return check job ", *it, " ", (*state)->state, ": cancelled again");
+        ++it;
+    }
+}
+
 std::vector<std::string> ReturnChecks::poll(std::map<std::string, sync::SlurmNode>& slurm) {
+    finish_cancels();
     std::vector<std::string> answered;
     for (auto it = m_running.begin(); it != m_running.end();) {
         const Running& r = it->second;
@@ -134,8 +157,7 @@ void ReturnChecks::settle(const Running& r, const sync::Judgement& j, std::map<s
             node->second.reason = reason;
         }
     }
-    if (j.outcome != Outcome::Passed)
-        if (auto st = slurm::cancel(r.job); !st) kLog.warning("return check of ", r.slurm_node, ": ", st.error());
+    if (j.outcome != Outcome::Passed) cancel(r.job);
     if (auto st = slurm::delete_reservation(r.reservation); !st)
         kLog.error("return check of ", r.slurm_node, ": ", st.error());
 
@@ -176,7 +198,7 @@ void ReturnChecks::recover() {
         kLog.warning("return check of ", node, " interrupted (reservation ", resv.name, " left): checking again");
         (void)slurm::drain(node, sync::own_reason("return check interrupted"));
         if (auto jobs = slurm::jobs_in_reservation(resv.name); jobs)
-            for (uint32_t id : *jobs) (void)slurm::cancel(id);
+            for (uint32_t id : *jobs) cancel(id);
         if (auto st = slurm::delete_reservation(resv.name); !st)
             kLog.warning("reservation ", resv.name, ": ", st.error(), " (it ends by itself; the check waits for it)");
     }

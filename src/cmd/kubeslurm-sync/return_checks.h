@@ -64,6 +64,8 @@ private:
     void settle(const Running& r, const sync::Judgement& j, std::map<std::string, sync::SlurmNode>& slurm);
     void tell(const std::string& kube_node, k8s::NodeEvent event);
     void failed_to_start(const sync::Action& a, const std::string& why);
+    void cancel(uint32_t job);
+    void finish_cancels();
 
     k8s::Client* m_client;
     sync::Metrics& m_metrics;
@@ -72,6 +74,7 @@ private:
     std::map<std::string, Clock::time_point> m_retry_after;  // by Slurm node: a start failed
     std::map<std::string, int> m_failures;
     std::set<std::string> m_refused;                         // node + "\n" + why, told once
+    std::set<uint32_t> m_cancelling;  // check jobs cancelled but not yet ended (a requeue in flight)
 };
 
 }  // namespace ks::sync_daemon
