@@ -225,6 +225,23 @@ def test_malformed_topology_keeps_the_last_good_one(topo, jobs):
         time.sleep(1.5)
 
 
+def test_a_fifo_at_the_topology_path_never_blocks_the_scheduler(topo, jobs):
+    _, nodes = run_job(topo, jobs, 6)  # the plugin has read the good layout
+    topo.run(["scancel", str(jobs.pop())])
+    topo.wait_nodes_idle(timeout=60)
+    topo.topo_file.unlink()
+    os.mkfifo(topo.topo_file)  # opening it for reading would wait for a writer forever
+    try:
+        time.sleep(1.5)                    # the plugin looks at the file at most once a second
+        _, nodes = run_job(topo, jobs, 6)  # scheduled, with the last good topology
+        assert span(LAYOUT, nodes)[0] == {"dB2"}, nodes
+        assert "not a regular file" in topo.log("slurmctld")
+    finally:
+        topo.topo_file.unlink()
+        write_atomic(topo.topo_file, LAYOUT.to_json())
+        time.sleep(1.5)
+
+
 def restart_slurmctld(c):
     """SlurmCluster.restart_slurmctld() keeps the stopped process in c.procs, and its _wait()
     then reports that exited process as a crash; drop it first (reported to the harness owner)."""
