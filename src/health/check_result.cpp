@@ -144,7 +144,7 @@ nlohmann::json to_backend_json(const CheckResult& r) {
     return j;
 }
 
-nlohmann::json to_backend_json(const std::vector<CheckResult>& results) {
+nlohmann::json to_backend_array(const std::vector<CheckResult>& results) {
     nlohmann::json a = nlohmann::json::array();
     for (const auto& r : results) a.push_back(to_backend_json(r));
     return a;

@@ -61,7 +61,8 @@ nlohmann::ordered_json to_json(const CheckResult& r);
 // The backend's shape: `extra`'s fields, then only the fields that are set (comparison with its
 // threshold, blame only when "peers"), keys sorted.
 nlohmann::json to_backend_json(const CheckResult& r);
-nlohmann::json to_backend_json(const std::vector<CheckResult>& results);
+// The backend's answer: an array of results (a distinct name: `{r}` would pick the one above).
+nlohmann::json to_backend_array(const std::vector<CheckResult>& results);
 // Reads either shape; fields it does not know go to `extra`.
 Result<CheckResult> result_from_json(const nlohmann::json& j);
 

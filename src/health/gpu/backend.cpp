@@ -134,7 +134,7 @@ char* dup(const std::string& s) {
 char kOutOfMemory[] = "[{\"check\": \"gpu\", \"status\": \"error\", \"detail\": \"out of memory\"}]";
 
 char* json_error(const std::string& check, const std::string& why) {
-    char* p = dup(health::to_backend_json({health::errored(check, why)}).dump());
+    char* p = dup(health::to_backend_array({health::errored(check, why)}).dump());
     return p ? p : kOutOfMemory;
 }
 
@@ -157,7 +157,7 @@ char* run_check(const char* request_json, const ks_gpu_host_v1* host) {
         std::string check = req->check;
         Results results = run_with_watchdog(std::move(*req), host);
         if (results.empty()) results.push_back(ks::health::skipped(check, "nothing to check"));
-        char* out = dup(ks::health::to_backend_json(results).dump());
+        char* out = dup(ks::health::to_backend_array(results).dump());
         return out ? out : kOutOfMemory;
     } catch (const std::exception& e) {
         return json_error("gpu", e.what());
