@@ -1,4 +1,5 @@
 // Slurm topology.conf reader: tree form (SwitchName=) and block form (BlockName=).
+#include <algorithm>
 #include <map>
 #include <set>
 
@@ -40,6 +41,49 @@ std::vector<std::pair<int, std::string>> logical_lines(std::string_view text) {
     return out;
 }
 
+// At most this many names in all the hostlists of one file: far above any cluster, far below what
+// exhausts memory. The bound is known before anything is expanded.
+constexpr size_t kMaxListedNames = 1u << 18;
+
+size_t saturating_add(size_t a, size_t b) { return a > kMaxListedNames || b > kMaxListedNames ? kMaxListedNames + 1 : a + b; }
+size_t saturating_mul(size_t a, size_t b) { return a > kMaxListedNames || b > kMaxListedNames ? kMaxListedNames + 1 : std::min(a * b, kMaxListedNames + 1); }
+
+// Names in "1-5,7" (one bracket group).
+size_t range_count(std::string_view group) {
+    size_t count = 0;
+    for (const auto& part : str::split(group, ',')) {
+        auto dash = part.find('-');
+        if (dash == std::string::npos) {
+            count = saturating_add(count, 1);
+            continue;
+        }
+        auto lo = str::to_long(std::string_view(part).substr(0, dash));
+        auto hi = str::to_long(std::string_view(part).substr(dash + 1));
+        if (!lo || !hi || *lo < 0 || *hi < 0) return kMaxListedNames + 1;
+        const long width = *hi > *lo ? *hi - *lo : *lo - *hi;
+        count = saturating_add(count, static_cast<size_t>(std::min<long>(width, kMaxListedNames)) + 1);
+    }
+    return count;
+}
+
+// Upper bound of the names a hostlist expands to: Slurm multiplies the bracket groups of one name
+// ("a[1-4]b[1-4]" is 16 names) and adds up the comma-separated names.
+size_t expansion_bound(std::string_view list) {
+    size_t total = 0, item = 1;
+    for (size_t i = 0; i < list.size(); ++i) {
+        if (list[i] == '[') {
+            size_t close = list.find(']', i);
+            if (close == std::string_view::npos) break;
+            item = saturating_mul(item, range_count(list.substr(i + 1, close - i - 1)));
+            i = close;
+        } else if (list[i] == ',') {
+            total = saturating_add(total, item);
+            item = 1;
+        }
+    }
+    return saturating_add(total, item);
+}
+
 }  // namespace
 
 Result<Topology> parse_topology_conf(std::string_view text, const std::string& origin) {
@@ -49,6 +93,7 @@ Result<Topology> parse_topology_conf(std::string_view text, const std::string& o
     std::map<std::string, std::string> leaf_of;    // node -> switch listing it
     std::vector<std::string> node_order;
     std::set<std::string> seen_nodes;
+    size_t listed = 0;  // names in all hostlists so far (an upper bound)
     auto note_node = [&](const std::string& n) {
         if (seen_nodes.insert(n).second) node_order.push_back(n);
     };
@@ -71,6 +116,9 @@ Result<Topology> parse_topology_conf(std::string_view text, const std::string& o
         auto expand = [&](const std::string& key) -> Result<std::vector<std::string>> {
             auto it = kv.find(key);
             if (it == kv.end()) return std::vector<std::string>{};
+            listed = saturating_add(listed, expansion_bound(it->second));
+            if (listed > kMaxListedNames)
+                return Error{where + ": the file lists more than " + std::to_string(kMaxListedNames) + " names"};
             auto list = hostlist::expand(it->second);
             if (!list) return Error{where + ": " + list.error()};
             return list;

@@ -11,7 +11,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     std::string_view text(reinterpret_cast<const char*>(data), size);
     static const ks::topology::LabelOptions options;
     auto topo = ks::topology::from_node_labels(text, options);
-    if (!topo || topo->empty()) return 0;
+    // Writing every form for a huge topology proves nothing more and starves the fuzzer.
+    if (!topo || topo->empty() || topo->size() > 4096) return 0;
     for (const auto& n : topo->nodes()) {
         if (!ks::topology::check_ids(n)) __builtin_trap();  // the boundary let nothing odd in
     }

@@ -2,7 +2,13 @@
 node (item 1), and the prolog refuses, rather than runs as root, a checker that others can write
 (item 2). Same setup as test_spank_gate.py: the plugin is `required`, PrologFlags=Alloc,DeferBatch.
 """
-from test_spank_gate import REPORT_SCRIPT, checker, gate_cluster, plugin, task_env  # noqa: F401 (fixtures)
+import os
+import shutil
+import subprocess
+
+import pytest
+
+from test_spank_gate import REPORT_SCRIPT, THRESHOLDS_DIR, checker, gate_cluster, plugin, task_env  # noqa: F401
 
 
 def test_unknown_key_appended_while_jobs_are_queued_drains_no_node(cluster_factory, tmp_path, plugin, checker):
@@ -64,3 +70,31 @@ def test_world_writable_checker_is_refused_not_run_as_root(cluster_factory, tmp_
     c._wait(lambda: "DRAIN" in c.nodes_info()["n1"].get("State", ""), 30, "n1 to be drained")
     assert c.nodes_info()["n1"]["Reason"].startswith("kubeslurm: gpucheck: error: refused to run: CheckerPath:")
     assert not ran.exists()
+
+
+def test_checker_as_root_refuses_thresholds_and_backend_others_can_write(checker, tmp_path):
+    if os.geteuid() != 0:
+        pytest.skip("the ownership rules apply when the checker runs as root")
+    thresholds = tmp_path / "thresholds.d"
+    shutil.copytree(THRESHOLDS_DIR, thresholds)
+    backend = tmp_path / "libgpu.so"
+    backend.write_bytes(b"\x7fELF")
+    conf = tmp_path / "kubeslurm.conf"
+    env = {"PATH": "/usr/bin:/bin", "SLURMD_NODENAME": "n1", "SLURM_JOB_ID": "1", "SLURM_JOB_NODELIST": "n1"}
+
+    def run(**keys):
+        conf.write_text("".join(f"{k}={v}\n" for k, v in keys.items()))
+        return subprocess.run([checker, "--config", str(conf), "--level", "quick", "--check", "host.memory"],
+                              capture_output=True, text=True, timeout=30, env=env)
+
+    thresholds.chmod(0o777)
+    r = run(ThresholdsDir=thresholds, GpuBackend="/nonexistent/libgpu.so")
+    assert r.returncode == 64, r
+    assert f"refused: ThresholdsDir: {thresholds} is writable by everyone (mode 0777)" in r.stderr, r.stderr
+    thresholds.chmod(0o755)
+    backend.chmod(0o666)
+    r = run(ThresholdsDir=thresholds, GpuBackend=backend)
+    assert r.returncode == 64, r
+    assert f"refused: GpuBackend: {backend} is writable by everyone (mode 0666)" in r.stderr, r.stderr
+    r = run(ThresholdsDir=thresholds, GpuBackend="/nonexistent/libgpu.so")
+    assert r.returncode != 64, r  # root's own files in root's own directories are used

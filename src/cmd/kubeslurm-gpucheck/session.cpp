@@ -70,17 +70,12 @@ private:
 namespace {
 
 // As root (the prolog), nothing that anyone but root could have written is loaded or read
-// (sshd StrictModes); a GPU backend that is not installed is no such risk and reports skip.
-Status check_root_inputs(const config::Config& cfg, const std::string& backend) {
-    if (geteuid() != 0) return {};
+// (sshd StrictModes). What is absent is no such risk: a missing GPU backend reports skip, missing
+// thresholds are reported by their loader.
+Status check_root_owned(const std::string& path, trust::Kind kind, const char* key) {
     struct stat st {};
-    if (!backend.empty() && ::stat(backend.c_str(), &st) == 0)
-        if (auto s = trust::check(backend, trust::Kind::File, "GpuBackend"); !s) return s;
-    if (auto s = trust::check(cfg.str("ThresholdsDir"), trust::Kind::Directory, "ThresholdsDir"); !s) return s;
-    const std::string& site = cfg.str("SiteThresholdsFile");
-    if (!site.empty() && ::stat(site.c_str(), &st) == 0)
-        if (auto s = trust::check(site, trust::Kind::File, "SiteThresholdsFile"); !s) return s;
-    return {};
+    if (geteuid() != 0 || path.empty() || ::stat(path.c_str(), &st) != 0) return {};
+    return trust::check(path, kind, key);
 }
 
 }  // namespace
@@ -93,7 +88,7 @@ Result<std::unique_ptr<Session>> Session::create(const Options& opts, const conf
     // Device indices are physical (PCI bus order) everywhere: Slurm's, NVML's and CUDA's.
     setenv("CUDA_DEVICE_ORDER", "PCI_BUS_ID", 1);
     const std::string backend = health::gpu_backend_path(cfg.str("GpuBackend"));
-    if (auto st = check_root_inputs(cfg, backend); !st) return Error{"refused: " + st.error()};
+    if (auto st = check_root_owned(backend, trust::Kind::File, "GpuBackend"); !st) return Error{"refused: " + st.error()};
     auto gpu = health::load_gpu_checks(backend);
     if (!gpu.load_error.empty()) logger.verbose("GPU checks skipped: ", gpu.load_error);
     for (auto& c : gpu.checks) s->m_registry.add(c);
@@ -103,6 +98,8 @@ Result<std::unique_ptr<Session>> Session::create(const Options& opts, const conf
     if (!job) return Error{job.error()};
     s->m_job = std::move(job.value());
 
+    for (auto [key, kind] : {std::pair{"ThresholdsDir", trust::Kind::Directory}, {"SiteThresholdsFile", trust::Kind::File}})
+        if (auto st = check_root_owned(cfg.str(key), kind, key); !st) return Error{"refused: " + st.error()};
     auto thresholds = health::Thresholds::load(cfg.str("ThresholdsDir"), cfg.str("SiteThresholdsFile"));
     if (!thresholds) return Error{thresholds.error()};
     s->m_sku = health::detect_gpu_sku(s->m_job.devices);

@@ -122,3 +122,17 @@ TEST_CASE("write_json_atomic replaces a regular file, never a link or a device")
     CHECK_FALSE(write_json_atomic(*t, dev).ok());
     CHECK(fs::is_character_file(dev));
 }
+
+TEST_CASE("topology.conf: hostlists that would expand past the limit are refused before expanding") {
+    auto start = std::chrono::steady_clock::now();
+    auto product = parse_topology_conf("SwitchName=s1 Nodes=a[1-1000]b[1-1000]c[1-1000]\n", "t.conf");
+    REQUIRE_FALSE(product.ok());
+    CHECK(product.error() == "t.conf:1: the file lists more than 262144 names");
+    std::string many;
+    for (int i = 0; i < 5; ++i) many += "BlockName=b" + std::to_string(i) + " Nodes=n" + std::to_string(i) + "x[1-60000]\n";
+    CHECK(parse_topology_conf(many, "t.conf").error() == "t.conf:5: the file lists more than 262144 names");
+    CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(2));
+    auto ok = parse_topology_conf("SwitchName=s1 Nodes=n[1-4]x[1-2],m7\n", "t.conf");
+    REQUIRE(ok.ok());
+    CHECK(ok->size() == 9);
+}
