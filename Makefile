@@ -216,21 +216,14 @@ check-unit: $(UNIT_BINS)
 
 # The inner loop: `make unit` builds the unit tests unoptimised (DEBUG=1, build/.../debug; make
 # check still runs them at -O2 and under ASan) and runs them. They need the public Slurm headers
-# and libslurm (libslurm-dev), never the configured Slurm source tree of `make deps`.
-# UNIT_NEEDS_SLURM_SRC names the unit test binaries that still link objects compiled against that
-# tree (the select plugin's wait_tracker, until it moves to src/placement): without the tree they
-# are left out, with a note.
-UNIT_NEEDS_SLURM_SRC := $(filter select,$(UNIT_MODULES))
-UNIT_TREE_LEFT_OUT := $(if $(wildcard $(SLURM_SRC)/config.h),,$(UNIT_NEEDS_SLURM_SRC))
-UNIT_LOOP_BINS := $(filter-out $(addprefix $(B)/tests/unit-,$(UNIT_TREE_LEFT_OUT)),$(UNIT_BINS))
+# and libslurm (libslurm-dev), never the configured Slurm source tree of `make deps` (the select
+# plugin's queue logic is in src/placement, unit tested there).
 .PHONY: unit-loop
 unit:
 	@$(MAKE) --no-print-directory $(if $(filter 1,$(SANITIZE)),,DEBUG=1) unit-loop
-unit-loop: $(UNIT_LOOP_BINS)
-	@$(if $(UNIT_TREE_LEFT_OUT),echo "note: not built without the configured Slurm tree at $(SLURM_SRC)\
-	  (make deps): $(addprefix unit-,$(UNIT_TREE_LEFT_OUT))")
+unit-loop: $(UNIT_BINS)
 	@mkdir -p $(REPORTS)
-	@./tests/run-unit.sh $(REPORTS)/unit$(if $(filter 1,$(SANITIZE)),-sanitize) $(UNIT_LOOP_BINS)
+	@./tests/run-unit.sh $(REPORTS)/unit$(if $(filter 1,$(SANITIZE)),-sanitize) $(UNIT_BINS)
 
 # The benchmark scripts' own tests (trace, timeline, the span-cost job): pure Python, no cluster.
 check-bench:
