@@ -59,14 +59,26 @@ def test_limit_factor_option_rejects_limits_below_the_run_time(text):
 
 @pytest.mark.parametrize("name, expected", [
     ("prefer", ("prefer", "")), ("prefer:6i0", ("prefer:6i0", "")),
-    ("any+tree", ("any", "tree")), ("stock+bare", ("stock", "bare")), ("prefer:4+bare", ("prefer:4", "bare"))])
+    ("any+tree", ("any", "tree")), ("stock+bare", ("stock", "bare")), ("prefer:4+bare", ("prefer:4", "bare")),
+    ("stock+block", ("stock", "block"))])
 def test_configuration_names_parse(name, expected):
     assert run_bench.configuration(name) == expected
 
 
 @pytest.mark.parametrize("name, why", [
     ("prefr", "unknown configuration"), ("prefer+wide", "unknown suffix"), ("block+bare", "SPANK"),
+    ("prefer+block", "stock Slurm's topology/block"),
     ("prefer:x", "expected prefer:N"), ("prefer:6iy", "expected prefer:N"), ("stock:6", "expected stock:N")])
 def test_configuration_names_are_checked_before_anything_runs(name, why):
     with pytest.raises(ValueError, match=why):
         run_bench.configuration(name)
+
+
+@pytest.mark.parametrize("bf_interval, expected", [
+    (30, "bf_interval=30,bf_resolution=60,sched_interval=60"),
+    (2, "bf_interval=2,bf_resolution=4,sched_interval=4"),
+    (1, "bf_interval=1,bf_resolution=2,sched_interval=2")])
+def test_slurm_time_parameters_scale_with_bf_interval(bf_interval, expected):
+    args = type("Args", (), {"bf_interval": bf_interval, "jobs": 100})()
+    assert expected in run_bench.sched_params(args)
+    assert run_bench.scaled_max_wait(args) == max(1, round(run_bench.key_default("TopologyMaxWait") * bf_interval / 30))
