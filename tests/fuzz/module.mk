@@ -10,6 +10,9 @@
 
 FUZZ_CXX        ?= clang++
 FUZZ_TIME       ?= 60
+# One input running longer than this is a hang: reported and saved like a crash (libFuzzer's own
+# default, 20 minutes, would stall make check behind one slow input).
+FUZZ_INPUT_TIMEOUT ?= 60
 FUZZ_SMOKE_TIME ?= 4
 FUZZ_RUNS       ?=
 FUZZ_B          := $(dir $(B))fuzz
@@ -39,7 +42,7 @@ fuzz-build: $(FUZZ_BINS)
 fuzz_run = failed=; for t in $(FUZZ_TARGETS); do \
 	  mkdir -p $(FUZZ_B)/corpus/$$t; \
 	  start=$$(date +%s); \
-	  $(FUZZ_B)/fuzz_$$t -max_total_time=$(1) $(if $(2),-runs=$(2)) -rss_limit_mb=2048 -max_len=65536 -print_final_stats=1 \
+	  $(FUZZ_B)/fuzz_$$t -max_total_time=$(1) $(if $(2),-runs=$(2)) -timeout=$(FUZZ_INPUT_TIMEOUT) -rss_limit_mb=2048 -max_len=65536 -print_final_stats=1 \
 	    -artifact_prefix=$(FUZZ_B)/crash-$$t- $(FUZZ_B)/corpus/$$t tests/fuzz/corpus/$$t \
 	    >$(FUZZ_B)/fuzz_$$t.log 2>&1 || { tail -40 $(FUZZ_B)/fuzz_$$t.log; echo "fuzz: $$t: FAILED"; failed="$$failed $$t"; continue; }; \
 	  printf 'fuzz: %-16s %12s executions in %s s\n' $$t \
