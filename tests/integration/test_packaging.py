@@ -247,11 +247,14 @@ def test_manifests_parse_and_reference_each_other():
     objs = load_manifests()
     kinds = sorted(o["kind"] for o in objs)
     assert kinds == sorted(["Namespace", "ServiceAccount", "ClusterRole", "ClusterRoleBinding", "Role",
-                            "RoleBinding", "ConfigMap", "PersistentVolumeClaim", "Deployment"])
+                            "RoleBinding", "Role", "RoleBinding", "ConfigMap", "PersistentVolumeClaim",
+                            "Deployment"])
     ns = by_kind(objs, "Namespace")[0]["metadata"]["name"]
     for o in objs:
         if o["kind"] not in ("Namespace", "ClusterRole", "ClusterRoleBinding"):
-            assert o["metadata"]["namespace"] == ns, o["metadata"]
+            # Node Events live in "default" (as kubelet's do): only their Role and binding are there.
+            expected = "default" if o["metadata"]["name"] == "kubeslurm-sync-events" else ns
+            assert o["metadata"]["namespace"] == expected, o["metadata"]
     sa = by_kind(objs, "ServiceAccount")[0]["metadata"]["name"]
     for binding in by_kind(objs, "ClusterRoleBinding") + by_kind(objs, "RoleBinding"):
         assert binding["subjects"] == [{"kind": "ServiceAccount", "name": sa, "namespace": ns}]
@@ -277,7 +280,11 @@ def test_cluster_role_is_least_privilege():
                        ("", "pods"): {"get", "list", "watch"}}
     assert not any("resourceNames" in r or "nonResourceURLs" in r for r in rules)
     # Leases: namespaced, and get/update only on the one Lease the daemon uses.
-    role_rules = [r for role in by_kind(objs, "Role") for r in role["rules"]]
+    events = [r for role in by_kind(objs, "Role") if role["metadata"]["name"] == "kubeslurm-sync-events"
+              for r in role["rules"]]
+    assert events == [{"apiGroups": [""], "resources": ["events"], "verbs": ["create"]}]
+    leases = [role for role in by_kind(objs, "Role") if role["metadata"]["name"] != "kubeslurm-sync-events"]
+    role_rules = [r for role in leases for r in role["rules"]]
     assert all(r["apiGroups"] == ["coordination.k8s.io"] and r["resources"] == ["leases"] for r in role_rules)
     verbs = {v: r.get("resourceNames") for r in role_rules for v in r["verbs"]}
     assert set(verbs) == {"get", "create", "update"}
@@ -285,7 +292,7 @@ def test_cluster_role_is_least_privilege():
     lease = re.search(r"^LeaseName=(\S+)", conf, re.M).group(1)
     assert verbs["get"] == verbs["update"] == [lease]
     lease_ns = re.search(r"^LeaseNamespace=(\S+)", conf, re.M).group(1)
-    assert all(role["metadata"]["namespace"] == lease_ns for role in by_kind(objs, "Role"))
+    assert all(role["metadata"]["namespace"] == lease_ns for role in leases)
     for o in objs:
         assert "*" not in json.dumps(o.get("rules", [])), o["metadata"]["name"]
 
