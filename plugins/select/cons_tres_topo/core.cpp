@@ -233,7 +233,10 @@ int Core::plan(const ks_sel_job_t& slurm_job, const ks_sel_nodes_t& nodes, ks_se
     if (auto idle = view(nodes, KS_SEL_NODES_IDLE))
         for (size_t t = 0; t < views.free_now.size(); t++) views.free_now[t] = views.available[t] && (*idle)[t];
     auto usable = view(nodes, KS_SEL_NODES_USABLE);
-    auto idle_anywhere = view(nodes, KS_SEL_NODES_IDLE_ANYWHERE);
+    // Only an idle wait reads starts: the other jobs pay no O(nodes) conversion for it.
+    std::optional<std::vector<bool>> idle_anywhere;
+    if (m_config.integer("TopologyIdleWaitPercent") > 0 && m_config.integer("TopologyMaxWait") > 0)
+        idle_anywhere = view(nodes, KS_SEL_NODES_IDLE_ANYWHERE);
     if (usable) views.usable = &*usable;
     if (idle_anywhere) views.idle_anywhere = &*idle_anywhere;
     apply(m_queue.decide(m_map.topo, job, views, settings(slurm_job.scheduler_parameters),
